@@ -1,0 +1,67 @@
+# The README's commands. `make run` serves the site; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# The first Python >= 3.12 on the PATH (Django 6.1 needs it).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test lint format migrations-check reset-db install install-dev
+
+help:
+	@echo "make run      serve the archive on http://127.0.0.1:$(PORT)/ (SQLite unless DATABASE_URL is set)"
+	@echo "make test     run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make lint     ruff check, ruff format --check and makemigrations --check"
+	@echo "make reset-db delete the local SQLite database and load the fixture again"
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: no Python 3.12 or newer found on PATH (Django 6.1 needs it)."; \
+		echo "Install one (e.g. python3.13) or run: make PYTHON=/path/to/python3.12 run"; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+var:
+	@mkdir -p var
+
+# Migrate and load the curated fixture: both do nothing when there is nothing new.
+data: install var
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loadarchive
+
+run: data
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+reset-db: install var
+	rm -f var/archive.sqlite3
+	$(MAKE) data

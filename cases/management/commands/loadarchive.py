@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.loader import FixtureError, check_fixture, load_fixture
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the curated fixture and load it, replacing the archive's records in one transaction. "
+        "Nothing is written when any check fails."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("fixture", nargs="?", default=str(settings.ARCHIVE_FIXTURE), help="default: %(default)s")
+        parser.add_argument("--check", action="store_true", help="only check the fixture; write nothing")
+        parser.add_argument("--force", action="store_true", help="load even when this fixture is already loaded")
+
+    def handle(self, *args, fixture, check, force, **options):
+        try:
+            if check:
+                data, checker, _ = check_fixture(fixture)
+                self.stdout.write(
+                    f"{fixture}: OK ({len(data.get('cases', []))} cases, {len(checker.quotes)} quotes "
+                    f"in {len(checker.texts)} sources, all verified)"
+                )
+                return
+            report = load_fixture(fixture, force=force)
+        except FixtureError as error:
+            for line in error.errors:
+                self.stderr.write(line)
+            raise CommandError(f"{len(error.errors)} problem(s) in {fixture}; the database was not changed") from None
+        if report.unchanged:
+            self.stdout.write(f"{fixture} is already loaded (version {report.sha256[:12]}); nothing to do")
+        else:
+            counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+            self.stdout.write(f"Loaded {fixture} (version {report.sha256[:12]}): {counts}")

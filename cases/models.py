@@ -1,0 +1,456 @@
+"""The archive's records.
+
+A Source is archived word for word; a Quote is an exact passage of it located
+by code-point offsets; every fact of a Case is tied to one or more quotes by a
+Citation. People and places are records of their own, so a person is found by
+any spelling of their name and a place includes everything inside it.
+
+Records are written only by the loader (``manage.py loadarchive``), which
+derives the indexed columns (date spans, place paths, name keys) from the
+curated values; the public site only reads.
+"""
+
+import re
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from . import dates
+
+# A ref is six characters of Crockford's base 32 (no i, l, o, u): short enough
+# to read aloud, with nothing in it that describes the case, so it never has
+# to change when the record does.
+REF_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+REF_PATTERN = re.compile(r"[0-9a-hjkmnp-tv-z]{6}")
+
+
+class PartialDateMixin:
+    """Fills a model's ``<prefix>_earliest``/``_latest``/``_display`` from its EDTF text."""
+
+    def set_partial_date(self, prefix, value):
+        parsed = dates.parse(value)
+        setattr(self, f"{prefix}_edtf", parsed.edtf)
+        setattr(self, f"{prefix}_earliest", parsed.earliest)
+        setattr(self, f"{prefix}_latest", parsed.latest)
+        setattr(self, f"{prefix}_display", parsed.display)
+        return parsed
+
+
+class DataLoad(models.Model):
+    """One load of the curated fixture: the data's version for caches, ETags and feeds."""
+
+    loaded_at = models.DateTimeField()
+    fixture_sha256 = models.CharField(max_length=64)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        get_latest_by = "loaded_at"
+
+    def __str__(self):
+        return f"load of {self.fixture_sha256[:12]} at {self.loaded_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Source(PartialDateMixin, models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200)
+    author = models.CharField(max_length=200, blank=True, help_text="Blank when not known.")
+    language = models.CharField(max_length=35, help_text="BCP 47 tag of the archived text.")
+    original_language = models.CharField(max_length=35, blank=True)
+    original_title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=1000, blank=True, help_text="Where the archived text was published.")
+    archived_url = models.URLField(max_length=1000, blank=True, help_text="A copy in a web archive.")
+    published_edtf = models.CharField(max_length=64)
+    published_earliest = models.DateField()
+    published_latest = models.DateField()
+    published_display = models.CharField(max_length=120)
+    retrieved = models.DateField(null=True, blank=True)
+    is_machine_translation = models.BooleanField(default=False)
+    translation_note = models.TextField(blank=True)
+    text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    notes = models.TextField(blank=True, help_text="Editorial notes on the source.")
+    modified = models.DateField()
+
+    class Meta:
+        ordering = ["-published_earliest", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("source-detail", args=[self.slug])
+
+    @property
+    def published(self):
+        return self.published_display
+
+
+class Quote(models.Model):
+    """An exact passage of a source: ``source.text[start:end] == exact``, offsets in code points."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="quotes")
+    number = models.PositiveIntegerField(help_text="Stable within its source: the page anchor is q-<number>.")
+    exact = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    speaker = models.ForeignKey("Person", null=True, blank=True, on_delete=models.PROTECT, related_name="quotes_spoken")
+    attribution = models.CharField(
+        max_length=300, blank=True, help_text='Who says it, as shown: "Serikzhan Bilash, by phone to CNA".'
+    )
+
+    class Meta:
+        ordering = ["source", "start", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "number"], name="quote_number_unique_in_source"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.slug}#q-{self.number}"
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"q-{self.number}"
+
+
+class Person(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        ORGANISATION = "organisation", "organisation"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200, help_text="The canonical name.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.TextField(blank=True)
+    modified = models.DateField()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("person-detail", args=[self.slug])
+
+
+class PersonName(models.Model):
+    """One spelling of a person's name: as a source spells it (with the quote), or an editorial addition."""
+
+    class Kind(models.TextChoices):
+        CANONICAL = "canonical", "canonical name"
+        SOURCE = "source", "as spelled in a source"
+        NATIVE = "native", "native script"
+        TRANSLITERATION = "transliteration", "transliteration"
+        ALIAS = "alias", "other name"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.")
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="name_variants")
+    note = models.CharField(max_length=300, blank=True)
+    # Derived by the loader with names.search_key(); the search looks names up by it.
+    search_key = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["person", "kind", "name"]
+        constraints = [
+            # A spelling "as in a source" is a fact and needs its passage; an
+            # editorial addition is not in any source and must not claim one.
+            models.CheckConstraint(
+                condition=(Q(kind="source", quote__isnull=False) | (~Q(kind="source") & Q(quote__isnull=True))),
+                name="personname_quote_iff_source",
+            ),
+            models.UniqueConstraint(fields=["person", "name", "quote"], name="personname_unique_per_quote"),
+            models.UniqueConstraint(
+                fields=["person", "name", "kind"],
+                condition=Q(quote__isnull=True),
+                name="personname_unique_editorial",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonRelation(models.Model):
+    """``person`` is the ``relation`` of ``relative``: Baimurat Nauryzbek is the brother of Baibolat Kunbolat."""
+
+    class Relation(models.TextChoices):
+        BROTHER = "brother", "brother"
+        SISTER = "sister", "sister"
+        SIBLING = "sibling", "sibling"
+        PARENT = "parent", "parent"
+        CHILD = "child", "child"
+        SPOUSE = "spouse", "spouse"
+        FOUNDER = "founder", "founder"
+        MEMBER = "member", "member"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="related_by")
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="relations")
+
+    class Meta:
+        ordering = ["person", "relation"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relation", "relative"], name="relation_unique"),
+            models.CheckConstraint(condition=~Q(person=models.F("relative")), name="relation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} is the {self.get_relation_display()} of {self.relative}"
+
+
+class Place(models.Model):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "country"
+        REGION = "region", "region"
+        PREFECTURE = "prefecture", "prefecture"
+        CITY = "city", "city"
+        SITE = "site", "site"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    description = models.TextField(blank=True)
+    # Derived by the loader: the ids from the root down, "/3/7/12/". Filtering
+    # by a place is then one prefix match on an index, however deep the tree.
+    path = models.CharField(max_length=255, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    # Derived by the loader: "Ili Kazakh Autonomous Prefecture, Xinjiang Uyghur
+    # Autonomous Region, China", so a list shows the places above without a query per row.
+    full_name = models.CharField(max_length=1000, editable=False, default="")
+    modified = models.DateField()
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [
+            # Place-subtree filters: path LIKE '/3/7/%'.
+            models.Index(fields=["path"], name="place_path_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(latitude__isnull=True, longitude__isnull=True)
+                    | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180)
+                ),
+                name="place_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("place-detail", args=[self.slug])
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_list(self):
+        """Cases with what a list row shows, in a fixed number of queries."""
+        return self.select_related("place", "detention", "protest").prefetch_related(
+            models.Prefetch("involvements", queryset=Involvement.objects.select_related("person"))
+        )
+
+    def within_place(self, place):
+        """Cases at ``place`` or anywhere inside it (uses place_path_idx)."""
+        return self.filter(place__path__startswith=place.path)
+
+    def newest_first(self):
+        return self.order_by("-date_latest", "-date_earliest", "ref")
+
+
+class Case(PartialDateMixin, models.Model):
+    class Kind(models.TextChoices):
+        DETENTION = "detention", "detention"
+        PROTEST = "protest", "protest"
+
+    ref = models.CharField(max_length=6, unique=True, help_text="The permalink: assigned once, never reused.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    summary = models.TextField()
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="cases")
+    date_edtf = models.CharField(max_length=64)
+    date_earliest = models.DateField()
+    date_latest = models.DateField()
+    date_display = models.CharField(max_length=120)
+    people = models.ManyToManyField(Person, through="Involvement", related_name="cases")
+    created = models.DateField()
+    modified = models.DateField()
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_latest", "-date_earliest", "ref"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_latest__gte=models.F("date_earliest")), name="case_date_span"),
+            models.CheckConstraint(condition=Q(modified__gte=models.F("created")), name="case_modified_after_created"),
+        ]
+        indexes = [
+            # Date-range filters (overlap and within) and newest-first sorting.
+            models.Index(fields=["date_earliest", "date_latest"], name="case_date_span_idx"),
+            models.Index(fields=["-date_latest", "-date_earliest", "ref"], name="case_newest_idx"),
+            models.Index(fields=["kind", "-date_latest"], name="case_kind_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.ref}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("case-detail", args=[self.ref])
+
+    @property
+    def details(self):
+        """The kind-specific record (Detention or Protest); a query unless select_related."""
+        return self.detention if self.kind == self.Kind.DETENTION else self.protest
+
+
+class Detention(models.Model):
+    class Status(models.TextChoices):
+        DETAINED = "detained", "detained"
+        SENTENCED = "sentenced", "sentenced"
+        RELEASED = "released", "released"
+        NOT_STATED = "not-stated", "not stated"
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="detention")
+    authority = models.CharField(max_length=300, blank=True, help_text="Who detained: blank when not stated.")
+    reason = models.TextField(blank=True, help_text="The stated reason.")
+    sentence = models.CharField(max_length=300, blank=True)
+    duration = models.CharField(max_length=300, blank=True)
+    release = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STATED, help_text="As of the source's date."
+    )
+    arose_from = models.ForeignKey(
+        "Protest", null=True, blank=True, on_delete=models.PROTECT, related_name="detentions"
+    )
+
+    def __str__(self):
+        return f"detention {self.case_id}"
+
+
+class Protest(models.Model):
+    class Form(models.TextChoices):
+        PICKET = "one-person-picket", "one-person picket"
+        RALLY = "rally", "rally"
+        MARCH = "march", "march"
+        OTHER = "other", "other"
+
+    class Outcome(models.TextChoices):
+        PEACEFUL = "peaceful", "peaceful"
+        INTERVENTION = "intervention", "police intervention"
+        ARRESTS = "arrests", "arrests"
+        NOT_STATED = "not-stated", "not stated"
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="protest")
+    form = models.CharField(max_length=30, choices=Form.choices)
+    size = models.CharField(max_length=200, blank=True)
+    target = models.CharField(max_length=300, blank=True)
+    demands = models.TextField(blank=True)
+    slogans = models.TextField(blank=True, help_text="Slogans or placard text.")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.NOT_STATED)
+
+    def __str__(self):
+        return f"protest {self.case_id}"
+
+
+class Involvement(models.Model):
+    class Role(models.TextChoices):
+        DETAINED = "detained", "detained"
+        PROTESTER = "protester", "protester"
+        TARGET = "target", "target"
+        WITNESS = "witness", "witness"
+        SOURCE = "source-of-statement", "source of statement"
+        ORGANISER = "organiser", "organiser"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    quotes = models.ManyToManyField(Quote, related_name="involvements")
+
+    class Meta:
+        ordering = ["case", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "person", "role"], name="involvement_unique")]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()}) in {self.case.ref}"
+
+
+class Citation(models.Model):
+    """Ties one fact of a case (a field, or the case as a whole) to a quote that supports it."""
+
+    class Field(models.TextChoices):
+        CASE = "case", "the case as a whole"
+        DATE = "date", "date"
+        PLACE = "place", "place"
+        AUTHORITY = "authority", "detaining authority"
+        REASON = "reason", "stated reason"
+        SENTENCE = "sentence", "sentence"
+        DURATION = "duration", "duration"
+        RELEASE = "release", "release"
+        STATUS = "status", "status"
+        AROSE_FROM = "arose_from", "arose from"
+        FORM = "form", "form"
+        SIZE = "size", "size"
+        TARGET = "target", "target"
+        DEMANDS = "demands", "demands"
+        SLOGANS = "slogans", "slogans or placard"
+        OUTCOME = "outcome", "outcome"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="citations")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="citations")
+
+    class Meta:
+        ordering = ["case", "field", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "field", "quote"], name="citation_unique")]
+
+    def __str__(self):
+        return f"{self.case.ref}.{self.field} ← {self.quote}"
+
+
+# Which citation fields a case of each kind may carry.
+DETENTION_FIELDS = ("authority", "reason", "sentence", "duration", "release", "status", "arose_from")
+PROTEST_FIELDS = ("form", "size", "target", "demands", "slogans", "outcome")
+COMMON_FIELDS = ("case", "date", "place")
+
+
+class RetiredRef(models.Model):
+    """A ref that no longer names a case of its own: merged or renamed (301), or withdrawn (410)."""
+
+    class Status(models.TextChoices):
+        REPLACED = "replaced", "replaced"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    ref = models.CharField(max_length=6, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    title = models.CharField(max_length=300)
+    reason = models.TextField()
+    replaced_by = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="former_refs")
+    retired = models.DateField()
+
+    class Meta:
+        ordering = ["ref"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status="replaced", replaced_by__isnull=False) | Q(status="withdrawn", replaced_by__isnull=True)
+                ),
+                name="retiredref_successor_iff_replaced",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} ({self.get_status_display()})"
