@@ -50,10 +50,10 @@ run: data
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
-test: install-dev
+test: install-dev var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install-dev
+lint: install-dev var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
