@@ -38,6 +38,7 @@ from .models import (
     Source,
 )
 from .names import search_key
+from .search import index_cases
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUOTE_KEY = re.compile(r"(?P<source>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<number>[1-9][0-9]*)")
@@ -716,6 +717,9 @@ def _write(data, texts):
             replaced_by=cases.get(record.get("replaced_by")),
             retired=record["retired"],
         )
+
+    # Derived for the case search: one document per case, from what was just written.
+    index_cases()
 
     return {
         "cases": len(cases),

@@ -454,3 +454,26 @@ class RetiredRef(models.Model):
 
     def __str__(self):
         return f"{self.ref} ({self.get_status_display()})"
+
+
+# Search ------------------------------------------------------------------
+
+
+class SearchDocument(models.Model):
+    """What the case search reads for one case: derived, never edited.
+
+    ``cases.search.index_cases()`` writes it from the case's records whenever
+    the loader writes them. Each column is folded as the query is folded (case,
+    accents, punctuation), so a match is a substring test on every database;
+    on PostgreSQL, GIN indexes created by migration 0002 (trigram on ``text``
+    and ``names``, full text on ``text``) answer it without reading every row.
+    Kept out of the case table so that list queries stay narrow.
+    """
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
+    names = models.TextField(help_text="Every spelling of every involved person's name, one a line.")
+    title = models.TextField()
+    text = models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")
+
+    def __str__(self):
+        return f"search document of case {self.case_id}"
