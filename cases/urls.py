@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
 from .views.home import HomeView
+from .views.lists import CaseListView
 from .views.pending import not_built_yet
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     # The case list and its data, honouring the same filters.
-    path("cases/", not_built_yet, name="case-list"),
+    path("cases/", CaseListView.as_view(), name="case-list"),
     path("cases.csv", not_built_yet, name="cases-csv"),
     path("cases.json", not_built_yet, name="cases-json"),
     path("feed/", not_built_yet, name="feed"),
