@@ -5,17 +5,19 @@ Every case has a ``SearchDocument``, derived from its records by ``index_cases``
 title, summary and place, every spelling of every involved person's name (each
 ``PersonName.search_key``), and the exact words of every quote the case cites.
 
-A query is split into terms: each "quoted phrase", and each other word. Query and document are folded alike by ``normalize``:
-case and accents dropped (``names.search_key``), a few letters that do not
-decompose spelled plainly (ø, ł, đ…), punctuation turned into spaces. A case
-matches when every term is found in its document as a substring, so
-"Kumbolat" finds "Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the
-Chinese spelling: the same on every database.
+A query is split into terms: each "quoted phrase", and each other word.
+Query and document are folded alike by ``normalize``: case and accents
+dropped (``names.search_key``), a few letters that do not decompose spelled
+plainly (ø, ł, đ…), punctuation turned into spaces. A case matches when every
+term is found in its document as a substring, so "Kumbolat" finds
+"Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the Chinese spelling:
+the same on every database.
 
 On PostgreSQL a term also matches
 
 - by full-text search in the ``archive_search`` configuration (unaccent, then
-  English stemming), so "arrests" finds "arrested";
+  English stemming) against the document's stored ``vector``, so "arrests"
+  finds "arrested";
 - by trigram word similarity against the names, so a near miss
   ("Nauryzbeck") still finds the person. Only terms of ``FUZZY_MIN_LENGTH``
   characters or more: a shorter one is similar to too much.
@@ -26,8 +28,7 @@ SQLite the substring test reads the documents' one narrow table, with no join.
 
 ``matching`` filters a case queryset; ``ranked`` annotates ``search_rank`` for
 "best match first": a term found in a person's name counts most, then one in
-the title, then anywhere; on PostgreSQL the full-text rank breaks ties and a
-near-miss name counts by its similarity.
+the title, then anywhere; on PostgreSQL the full-text rank breaks ties.
 """
 
 import re
@@ -35,14 +36,14 @@ import unicodedata
 from collections import defaultdict
 
 from django.apps import apps as global_apps
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact
 from django.db import connections
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Func, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 
-from .models import SearchDocument
+from .models import SEARCH_CONFIG, SearchDocument
 from .names import search_key
 
-# The PostgreSQL text search configuration created by migration 0002.
-SEARCH_CONFIG = "archive_search"
 FUZZY_MIN_LENGTH = 4
 
 # Letters that are not a base letter plus a mark, so decomposition keeps them.
@@ -113,22 +114,18 @@ def matching_documents(query, using="default"):
 
 
 def ranked(queryset, query):
-    """``queryset`` annotated with ``search_rank``: higher for a better match of ``query``."""
+    """``queryset`` annotated with ``search_rank``: higher for a better match of ``query``.
+
+    Cheap for each row, since a broad search ranks most of the archive: a term
+    in a person's name counts 4, in the title 2; on PostgreSQL the full-text
+    rank of the stored vector is added.
+    """
     found = terms(query)
-    postgresql = connections[queryset.db].vendor == "postgresql"
     rank = Value(0.0)
     for term in found:
-        if postgresql:
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            in_names = TrigramWordSimilarity(Value(term), F("search_document__names"))
-        else:
-            in_names = _found_in("search_document__names", term)
-        rank = rank + 4 * in_names + 2 * _found_in("search_document__title", term)
-    if postgresql and found:
-        from django.contrib.postgres.search import SearchRank
-
-        rank = rank + SearchRank(_vector("search_document__text"), _query_any(found))
+        rank = rank + 4 * _found_in("search_document__names", term) + 2 * _found_in("search_document__title", term)
+    if found and connections[queryset.db].vendor == "postgresql":
+        rank = rank + SearchRank(F("search_document__vector"), _query_any(found))
     return queryset.annotate(search_rank=ExpressionWrapper(rank, output_field=FloatField()))
 
 
@@ -136,20 +133,7 @@ def _found_in(field, term):
     return Case(When(**{f"{field}__contains": term}, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 
-def _vector(field):
-    """The document's full-text vector, spelled exactly as migration 0002's index so the index serves it."""
-    from django.contrib.postgres.search import SearchVectorField
-
-    return Func(
-        F(field),
-        template=f"to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)",
-        output_field=SearchVectorField(),
-    )
-
-
 def _query(term):
-    from django.contrib.postgres.search import SearchQuery
-
     return SearchQuery(term, config=SEARCH_CONFIG, search_type="phrase")
 
 
@@ -161,10 +145,7 @@ def _query_any(found):
 
 
 def _postgresql_match(term):
-    from django.contrib.postgres.lookups import TrigramWordSimilar
-    from django.contrib.postgres.search import SearchVectorExact
-
-    condition = Q(text__contains=term) | Q(SearchVectorExact(_vector("text"), _query(term)))
+    condition = Q(text__contains=term) | Q(SearchVectorExact(F("vector"), _query(term)))
     if len(term) >= FUZZY_MIN_LENGTH:
         condition |= Q(TrigramWordSimilar(F("names"), Value(term)))
     return condition
