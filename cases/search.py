@@ -145,7 +145,8 @@ def _query_any(found):
 
 
 def _postgresql_match(term):
-    condition = Q(text__contains=term) | Q(SearchVectorExact(F("vector"), _query(term)))
+    # Cheapest test first: PostgreSQL stops at the first branch that holds.
+    condition = Q(SearchVectorExact(F("vector"), _query(term))) | Q(text__contains=term)
     if len(term) >= FUZZY_MIN_LENGTH:
         condition |= Q(TrigramWordSimilar(F("names"), Value(term)))
     return condition

@@ -46,7 +46,8 @@ class CaseListView(View):
             context["page_error"] = page_error
             return render(request, self.template_name, context, status=400)
 
-        paginator = Paginator(case_filter.qs.values_list("pk", flat=True), self.paginate_by)
+        facets = case_facets(case_filter)
+        paginator = CountedPaginator(case_filter.qs.values_list("pk", flat=True), self.paginate_by, facets.total)
         try:
             page = paginator.page(page_number)
         except EmptyPage:
@@ -63,11 +64,19 @@ class CaseListView(View):
             total=paginator.count,
             query=query,
             active_filters=active_filters(case_filter, query),
-            facets=case_facets(case_filter) if paginator.count else None,
+            facets=facets,
             sort_label=case_filter.sort_order.label,
             searching=bool(case_filter.form.cleaned_data.get("q")),
         )
         return render(request, self.template_name, context)
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects there are (the facets have counted them), so it never counts again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def read_page_number(raw):
