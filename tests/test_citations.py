@@ -12,6 +12,8 @@ from citeproc.source.json import CiteProcJSON
 from cases import citations
 from cases.citations import CaseReference, headline_case
 
+from .factories import make_case
+
 ARCHIVE = "Archive of Detentions and Protests"
 BASE = "https://archive.example.org"
 
@@ -192,3 +194,34 @@ def test_csl_json_is_read_by_a_real_csl_processor():
     assert "Baibolat Kunbolat" in entry
     assert "2026" in entry
     assert "https://archive.example.org/cases/a8023r/" in entry
+
+
+@pytest.mark.parametrize(
+    "suffix, content_type",
+    [
+        ("cite.bib", "application/x-bibtex; charset=utf-8"),
+        ("cite.ris", "application/x-research-info-systems; charset=utf-8"),
+        ("cite.csl.json", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+    ],
+)
+def test_citation_files_download_with_their_type_and_a_file_name(client, article, settings, suffix, content_type):
+    settings.ARCHIVE_BASE_URL = BASE
+    response = client.get(f"/cases/a8023r/{suffix}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="a8023r.{suffix.removeprefix("cite.")}"'
+    body = response.content.decode()
+    assert f"{BASE}/cases/a8023r/" in body
+
+
+def test_downloaded_files_describe_the_same_case(client, db, settings):
+    settings.ARCHIVE_BASE_URL = BASE
+    case = make_case(title="A picket & its arrest", modified=datetime.date(2026, 12, 1))
+    bib = {f.key: f.value for f in parse_bib(client.get(f"/cases/{case.ref}/cite.bib").content.decode()).fields}
+    csl = json.loads(client.get(f"/cases/{case.ref}/cite.csl.json").content)[0]
+    ris = client.get(f"/cases/{case.ref}/cite.ris").content.decode()
+    assert bib["title"] == csl["title"] == "A picket & its arrest"
+    assert "TI  - A picket & its arrest\r\n" in ris
+    assert bib["date"] == "2026-12-01"
+    assert csl["issued"] == {"date-parts": [[2026, 12, 1]]}
+    assert "DA  - 2026/12/01/\r\n" in ris
