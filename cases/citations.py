@@ -304,11 +304,22 @@ def csl_json(reference):
 def styles(reference):
     """The ready-to-paste citations a case page shows, in the order it shows them."""
     return [
-        {"id": "cite-apa", "label": "APA (7th edition)", "citation": apa(reference)},
-        {"id": "cite-chicago-note", "label": "Chicago (17th edition), note", "citation": chicago_note(reference)},
+        {
+            "id": "cite-apa",
+            "label": "APA (7th edition)",
+            "copy_label": "Copy the APA citation",
+            "citation": apa(reference),
+        },
+        {
+            "id": "cite-chicago-note",
+            "label": "Chicago (17th edition), note",
+            "copy_label": "Copy the Chicago note",
+            "citation": chicago_note(reference),
+        },
         {
             "id": "cite-chicago-bibliography",
             "label": "Chicago (17th edition), bibliography",
+            "copy_label": "Copy the Chicago bibliography entry",
             "citation": chicago_bibliography(reference),
         },
     ]

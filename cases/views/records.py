@@ -490,6 +490,20 @@ def person_list(request):
     return render(request, "people/list.html", {"page": page, "people": page.object_list})
 
 
+# A BCP 47 tag names no script a language is written in by default (RFC 5646,
+# "Suppress-Script"): "kk-Cyrl" is "kk" in a lang attribute. The tag is still
+# shown as the data gives it.
+_SUPPRESS_SCRIPT = {"be": "Cyrl", "en": "Latn", "kk": "Cyrl", "ky": "Cyrl", "ru": "Cyrl", "uk": "Cyrl"}
+
+
+def html_lang(tag):
+    """The tag as a lang attribute wants it: without the language's default script."""
+    parts = tag.split("-")
+    if len(parts) > 1 and _SUPPRESS_SCRIPT.get(parts[0].lower(), "").lower() == parts[1].lower():
+        del parts[1]
+    return "-".join(parts)
+
+
 _NAME_GROUPS = [
     (PersonName.Kind.SOURCE, "As spelled in a source", False),
     (PersonName.Kind.NATIVE, "In native scripts", True),
@@ -507,7 +521,14 @@ def _spellings(names):
             if name.kind != kind:
                 continue
             row = rows.setdefault(
-                (name.name, name.language), {"name": name.name, "language": name.language, "notes": [], "passages": []}
+                (name.name, name.language),
+                {
+                    "name": name.name,
+                    "language": name.language,
+                    "lang": html_lang(name.language),
+                    "notes": [],
+                    "passages": [],
+                },
             )
             if name.note and name.note not in row["notes"]:
                 row["notes"].append(name.note)

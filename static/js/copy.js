@@ -1,7 +1,8 @@
 /*
  * Copy buttons for the "Cite this case" block.
  *
- * Every element marked data-copy gets a "Copy" button after it. Without
+ * Every element marked data-copy gets a "Copy" button after it, named by the
+ * attribute's value ("Copy the APA citation"). Without
  * JavaScript there is no button and the text is selected and copied by hand,
  * as on paper. A citation is copied both as formatted text (the APA title in
  * italics, for a word processor) and as plain text.
@@ -61,10 +62,9 @@
     button.type = "button";
     button.className = "copy-button";
     button.textContent = "Copy";
-    if (element.id) {
-      var label = document.getElementById(element.id + "-label");
-      var name = label ? label.textContent : "this";
-      button.setAttribute("aria-label", "Copy " + (label ? "the " + name + " citation" : "the permanent address"));
+    // data-copy holds the button's accessible name: what it copies.
+    if (element.getAttribute("data-copy")) {
+      button.setAttribute("aria-label", element.getAttribute("data-copy"));
     }
     button.addEventListener("click", function () {
       copy(element).then(
