@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from .views import data
 from .views.home import HomeView
 from .views.pending import not_built_yet
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("feed/", not_built_yet, name="feed"),
     # A case's permalink, its data and its citation files.
     path("cases/<str:ref>/", not_built_yet, name="case-detail"),
-    path("cases/<str:ref>.json", not_built_yet, name="case-json"),
+    path("cases/<str:ref>.json", data.case_json, name="case-json"),
     re_path(r"^cases/(?P<ref>[^/]+)/cite\.(?P<format>bib|ris|csl\.json)$", not_built_yet, name="case-cite"),
     path("cases/<str:ref>/<path:rest>", not_built_yet, name="case-extra"),
     # Records.
@@ -22,8 +23,11 @@ urlpatterns = [
     path("places/<slug:slug>/", not_built_yet, name="place-detail"),
     path("sources/", not_built_yet, name="source-list"),
     path("sources/<slug:slug>/", not_built_yet, name="source-detail"),
+    path("sources/<slug:slug>.txt", data.source_text, name="source-text"),
     # For data users and crawlers.
-    path("data/", not_built_yet, name="data"),
-    path("sitemap.xml", not_built_yet, name="sitemap"),
-    path("robots.txt", not_built_yet, name="robots"),
+    path("data/", data.DataView.as_view(), name="data"),
+    path("data/<slug:name>.schema.json", data.schema, name="data-schema"),
+    path("sitemap.xml", data.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", data.sitemap_section, name="sitemap-section"),
+    path("robots.txt", data.robots_txt, name="robots"),
 ]
