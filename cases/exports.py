@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 
 from .models import Case, Citation, Detention, Involvement, Place, Protest
 
@@ -53,20 +54,17 @@ class Column:
         return self.type in ("text", "list")
 
 
+def _field(name):
+    return lambda row, chunk: row[name]
+
+
+def _day(name):
+    return lambda row, chunk: row[name].isoformat()
+
+
 def _detail(kind, name):
-    def value(case, chunk):
-        if case.kind != kind:
-            return None
-        details = case.detention if kind == Case.Kind.DETENTION else case.protest
-        return getattr(details, name) or None
-
-    return value
-
-
-def _arose_from(case, chunk):
-    if case.kind != Case.Kind.DETENTION or case.detention.arose_from_id is None:
-        return None
-    return case.detention.arose_from.case.ref
+    """A kind-specific field: None for a case of the other kind, or when the source does not state it."""
+    return lambda row, chunk: (row[f"{kind}__{name}"] or None) if row["kind"] == kind else None
 
 
 COLUMNS = (
@@ -75,66 +73,62 @@ COLUMNS = (
         "code",
         "The case's permanent reference: six characters, assigned once and never reused or changed.",
         "a8023r",
-        lambda case, chunk: case.ref,
+        _field("ref"),
     ),
     Column(
         "permalink",
         "url",
         "The case's page, with every fact and its quote. Cite this address.",
         "https://…/cases/a8023r/",
-        lambda case, chunk: chunk.absolute(case.get_absolute_url()),
+        lambda row, chunk: chunk.absolute(reverse("case-detail", args=[row["ref"]])),
     ),
-    Column("kind", "code", f"What the case records: {_values(Case.Kind)}.", "protest", lambda case, chunk: case.kind),
-    Column(
-        "title", "text", "A one-line title.", "Baibolat Kunbolat's one-person picket…", lambda case, chunk: case.title
-    ),
-    Column(
-        "summary", "text", "What happened, in a few sentences.", "Baibolat Kunbolat staged…", lambda c, _: c.summary
-    ),
+    Column("kind", "code", f"What the case records: {_values(Case.Kind)}.", "protest", _field("kind")),
+    Column("title", "text", "A one-line title.", "Baibolat Kunbolat's one-person picket…", _field("title")),
+    Column("summary", "text", "What happened, in a few sentences.", "Baibolat Kunbolat staged…", _field("summary")),
     Column(
         "date",
         "text",
         "The date as the source gives it, in words, with its precision: a year, a month, a day, "
         "an approximate date or a span.",
         "1 or 2 February 2021",
-        lambda case, chunk: case.date_display,
+        _field("date_display"),
     ),
     Column(
         "date_edtf",
         "code",
         "The same date in the Extended Date/Time Format (EDTF, ISO 8601-2).",
         "2021-02-01/2021-02-02",
-        lambda case, chunk: case.date_edtf,
+        _field("date_edtf"),
     ),
     Column(
         "date_earliest",
         "date",
         "The first day the date can mean (YYYY-MM-DD).",
         "2021-02-01",
-        lambda case, chunk: case.date_earliest.isoformat(),
+        _day("date_earliest"),
     ),
     Column(
         "date_latest",
         "date",
         "The last day the date can mean (YYYY-MM-DD).",
         "2021-02-02",
-        lambda case, chunk: case.date_latest.isoformat(),
+        _day("date_latest"),
     ),
     Column(
         "place",
         "code",
         "Where it happened: the place's slug.",
         "chinese-consulate-general-almaty",
-        lambda c, _: c.place.slug,
+        _field("place__slug"),
     ),
-    Column("place_name", "text", "The place's name.", "Chinese Consulate General in Almaty", lambda c, _: c.place.name),
+    Column("place_name", "text", "The place's name.", "Chinese Consulate General in Almaty", _field("place__name")),
     Column(
         "place_path",
         "list",
         f"The places that contain it, from the top down, ending with the place itself. "
         f"In the CSV joined by “{PATH_SEPARATOR.strip()}”.",
         "Kazakhstan > Almaty > Chinese Consulate General in Almaty",
-        lambda case, chunk: chunk.path_names(case.place),
+        lambda row, chunk: chunk.path_names(row["place__path"]),
     ),
     Column(
         "latitude",
@@ -142,21 +136,21 @@ COLUMNS = (
         "Latitude (WGS 84, decimal degrees) of the place, or of the nearest place containing it whose "
         "coordinates are known; blank when none are.",
         "43.2389",
-        lambda case, chunk: chunk.coordinates(case.place)[0],
+        lambda row, chunk: chunk.coordinates(row["place__path"])[0],
     ),
     Column(
         "longitude",
         "number",
         "Longitude (WGS 84, decimal degrees), as for latitude.",
         "76.8897",
-        lambda case, chunk: chunk.coordinates(case.place)[1],
+        lambda row, chunk: chunk.coordinates(row["place__path"])[1],
     ),
     Column(
         "coordinates_place",
         "code",
         "The slug of the place the coordinates belong to: the place itself, or the place containing it.",
         "almaty",
-        lambda case, chunk: chunk.coordinates(case.place)[2],
+        lambda row, chunk: chunk.coordinates(row["place__path"])[2],
     ),
     Column(
         "people",
@@ -165,8 +159,8 @@ COLUMNS = (
         f"In the CSV “Name (role)”, joined by “{LIST_SEPARATOR.strip()}”; in the JSON objects with "
         "slug, name and role.",
         "Baibolat Kunbolat (protester); Serikzhan Bilash (source-of-statement)",
-        lambda case, chunk: [
-            {"slug": i.person.slug, "name": i.person.name, "role": i.role} for i in case.involvements.all()
+        lambda row, chunk: [
+            {"slug": slug, "name": name, "role": role} for slug, name, role in chunk.people.get(row["pk"], [])
         ],
     ),
     Column(
@@ -174,7 +168,7 @@ COLUMNS = (
         "list",
         "The same people's slugs, in the same order: each has a page at /people/<slug>/.",
         "baibolat-kunbolat; serikzhan-bilash",
-        lambda case, chunk: [i.person.slug for i in case.involvements.all()],
+        lambda row, chunk: [slug for slug, _, _ in chunk.people.get(row["pk"], [])],
     ),
     Column(
         "detention_authority",
@@ -229,7 +223,7 @@ COLUMNS = (
         "code",
         "The ref of the protest the detention arose from.",
         "a8023r",
-        _arose_from,
+        _detail(Case.Kind.DETENTION, "arose_from__case__ref"),
         "detentions",
     ),
     Column(
@@ -285,51 +279,69 @@ COLUMNS = (
         "list",
         "The slugs of the sources the case's facts are quoted from: each has a page at /sources/<slug>/.",
         "kazakh-anti-communist-heats-up-again",
-        lambda case, chunk: chunk.sources.get(case.pk, []),
+        lambda row, chunk: chunk.sources.get(row["pk"], []),
     ),
     Column(
         "created",
         "date",
         "The day the record was first published (YYYY-MM-DD).",
         "2026-11-27",
-        lambda c, _: c.created.isoformat(),
+        _day("created"),
     ),
     Column(
         "modified",
         "date",
         "The day the record last changed (YYYY-MM-DD).",
         "2026-11-27",
-        lambda c, _: c.modified.isoformat(),
+        _day("modified"),
     ),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
 
+# What the main query reads for each case: its own columns and its details'.
+FIELDS = (
+    "pk", "ref", "kind", "title", "summary", "date_display", "date_edtf", "date_earliest", "date_latest",
+    "place__slug", "place__name", "place__path", "created", "modified",
+    *(f"detention__{name}" for name in ("authority", "reason", "sentence", "duration", "release", "status")),
+    "detention__arose_from__case__ref",
+    *(f"protest__{name}" for name in ("form", "size", "target", "demands", "slogans", "outcome")),
+)  # fmt: skip
+
+
 class _Places:
-    """Places by id, fetched as chunks need them: at most one query per chunk, one row per place."""
+    """Places by id, fetched as chunks need them: at most one query per chunk, one small tuple per place."""
 
     def __init__(self):
         self.known = {}
 
-    def fetch(self, places):
-        wanted = {int(pk) for place in places for pk in place.path.strip("/").split("/")} - self.known.keys()
+    @staticmethod
+    def ids(path):
+        return [int(pk) for pk in path.strip("/").split("/")]
+
+    def fetch(self, paths):
+        wanted = {pk for path in paths for pk in self.ids(path)} - self.known.keys()
         if wanted:
             for row in Place.objects.filter(pk__in=wanted).values_list("pk", "slug", "name", "latitude", "longitude"):
                 self.known[row[0]] = row
 
-    def ancestry(self, place):
+    def ancestry(self, path):
         """The place's rows from the top of the tree down to the place itself."""
-        return [self.known[int(pk)] for pk in place.path.strip("/").split("/")]
+        return [self.known[pk] for pk in self.ids(path)]
 
 
 class _Chunk:
-    """What the rows of one chunk of cases share: the public address, places and sources."""
+    """What the rows of one chunk of cases share: the public address, their people, places and sources."""
 
     def __init__(self, cases, places, base_url):
         self.base_url = base_url
         self.places = places
-        places.fetch(case.place for case in cases)
-        ids = [case.pk for case in cases]
+        places.fetch(case["place__path"] for case in cases)
+        ids = [case["pk"] for case in cases]
+        self.people = {}
+        involvements = Involvement.objects.filter(case_id__in=ids).order_by("case_id", "pk")
+        for case_id, *person in involvements.values_list("case_id", "person__slug", "person__name", "role"):
+            self.people.setdefault(case_id, []).append(person)
         found = set(Citation.objects.filter(case_id__in=ids).values_list("case_id", "quote__source__slug"))
         found |= set(
             Involvement.quotes.through.objects.filter(involvement__case_id__in=ids).values_list(
@@ -343,30 +355,27 @@ class _Chunk:
     def absolute(self, path):
         return f"{self.base_url}{path}"
 
-    def path_names(self, place):
-        return [row[2] for row in self.places.ancestry(place)]
+    def path_names(self, path):
+        return [row[2] for row in self.places.ancestry(path)]
 
-    def coordinates(self, place):
-        for _, slug, _, latitude, longitude in reversed(self.places.ancestry(place)):
+    def coordinates(self, path):
+        for _, slug, _, latitude, longitude in reversed(self.places.ancestry(path)):
             if latitude is not None:
                 return float(latitude), float(longitude), slug
         return None, None, None
 
 
-def export_queryset(queryset):
-    """``queryset`` (filtered and sorted) with what every column reads, joined or prefetched per chunk."""
-    return queryset.prefetch_related(None).for_list().select_related("detention__arose_from__case")
-
-
 def rows(queryset, base_url):
     """Yield each case of ``queryset`` as a dict of column name -> JSON value, in the queryset's order.
 
-    ``base_url`` is the public address permalinks are written with. Queries:
-    one for the cases (read in chunks from one cursor), then at most four per
-    chunk of CHUNK_SIZE.
+    ``queryset`` may be filtered, sorted and annotated as the list is. Rows are
+    read as plain values, not model instances: instances with their related
+    caches form reference cycles that only the garbage collector frees, which
+    lets memory climb with the row count. Queries: one for the cases, read in
+    chunks from one cursor, then at most four per chunk of CHUNK_SIZE.
     """
     places = _Places()
-    cases = export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE)
+    cases = queryset.prefetch_related(None).values(*FIELDS).iterator(chunk_size=CHUNK_SIZE)
     while batch := list(itertools.islice(cases, CHUNK_SIZE)):
         chunk = _Chunk(batch, places, base_url)
         for case in batch:
