@@ -15,8 +15,12 @@ address. ``PageCacheMiddleware`` turns that into:
   key, so a repeated request costs the one query that reads the version. A
   new load changes the version, so nothing has to be invalidated by hand.
 
-Error responses, redirects, streamed exports' bodies, and responses that set
-their own caching rules, cookies or Vary are never stored.
+A page depends on nothing in the request but its address, host and scheme
+included (no sessions, cookies or content negotiation), so the key is the
+absolute address and no Vary is sent: a Vary on Cookie or Accept-Encoding
+would only split a shared cache's copies of identical pages. Error
+responses, redirects, streamed exports' bodies, and responses that set their
+own caching rules, cookies or Vary are never stored.
 """
 
 import functools

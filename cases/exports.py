@@ -39,13 +39,13 @@ def _values(choices):
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the exports: its name, what it holds, and how to compute it from a case."""
+    """One column of the exports: its name, what it holds, and how to compute it from a case's row."""
 
     name: str
     type: str  # "text", "code", "url", "date", "number", "list"
     description: str
     example: str
-    value: Callable[[Case, "_Chunk"], Any] = field(repr=False)
+    value: Callable[[dict, "_Chunk"], Any] = field(repr=False)  # (row of FIELDS, its chunk) -> JSON value
     applies_to: str = "every case"
 
     @property
