@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a page served from its cache still gets the headers above.
+    "cases.caching.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import records
+from .views import data, records
 from .views.home import HomeView
 from .views.lists import CaseListView
 from .views.pending import not_built_yet
@@ -14,7 +14,7 @@ urlpatterns = [
     path("feed/", not_built_yet, name="feed"),
     # A case's permalink, its data and its citation files.
     path("cases/<str:ref>/", records.case_detail, name="case-detail"),
-    path("cases/<str:ref>.json", not_built_yet, name="case-json"),
+    path("cases/<str:ref>.json", data.case_json, name="case-json"),
     re_path(r"^cases/(?P<ref>[^/]+)/cite\.(?P<format>bib|ris|csl\.json)$", records.case_cite, name="case-cite"),
     path("cases/<str:ref>/<path:rest>", records.case_extra, name="case-extra"),
     # Records.
@@ -24,8 +24,11 @@ urlpatterns = [
     path("places/<slug:slug>/", records.place_detail, name="place-detail"),
     path("sources/", records.source_list, name="source-list"),
     path("sources/<slug:slug>/", records.source_detail, name="source-detail"),
+    path("sources/<slug:slug>.txt", data.source_text, name="source-text"),
     # For data users and crawlers.
-    path("data/", not_built_yet, name="data"),
-    path("sitemap.xml", not_built_yet, name="sitemap"),
-    path("robots.txt", not_built_yet, name="robots"),
+    path("data/", data.DataView.as_view(), name="data"),
+    path("data/<slug:name>.schema.json", data.schema, name="data-schema"),
+    path("sitemap.xml", data.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", data.sitemap_section, name="sitemap-section"),
+    path("robots.txt", data.robots_txt, name="robots"),
 ]
