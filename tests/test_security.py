@@ -189,7 +189,7 @@ def test_a_malformed_or_foreign_host_header_answers_400(client, db, host, url):
         "/" + "a" * 5000,
         "/cases/" + "x" * 4100 + "/",
         "/cases/?q=" + "%C3%A9" * 700,
-        "/cases/?" + "&".join(f"p{n}=1" for n in range(1200)),
+        "/cases/?" + "&".join(["p"] * 1001),
         "/static/css/archive.css?" + "v" * 5000,
     ],
     ids=["long-path", "long-ref", "long-query", "too-many-parameters", "long-static"],
