@@ -17,6 +17,14 @@ EXPECTED_STATUS = {"case-extra": 301}
 # Routes still pointing at the placeholder view answer 404 until they are built.
 PLACEHOLDER_MODULE = "cases.views.pending"
 CITATION_FORMATS = ("bib", "ris", "csl.json")
+# Parameters that do not name a record: the citation formats, the tail of a
+# case's address, a dataset schema's name, a sitemap section.
+FIXED_SAMPLES = {
+    "format": CITATION_FORMATS,
+    "rest": ["a-title-that-was-in-the-link/"],
+    "name": ["case", "cases"],
+    "section": ["cases"],
+}
 
 
 @dataclass(frozen=True)
@@ -59,10 +67,8 @@ def _sample_values(name, parameter):
         model = {"person": Person, "place": Place, "source": Source}.get(name.split("-")[0])
         if model is not None:
             return [model.objects.order_by("slug").values_list("slug", flat=True).first()]
-    if parameter == "format":
-        return list(CITATION_FORMATS)
-    if parameter == "rest":
-        return ["a-title-that-was-in-the-link/"]
+    if parameter in FIXED_SAMPLES:
+        return list(FIXED_SAMPLES[parameter])
     raise LookupError(f"tests/pages.py has no sample value for {parameter!r} of the route {name!r}: add one")
 
 

@@ -32,30 +32,46 @@ ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_DETAIL = "internal-detail-4f1c /srv/secret password=hunter2"
 
 
-def production_env(**extra):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}
-    }
-    environment.update(
-        ARCHIVE_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="archive.example.org"
-    )
-    environment.update(extra)
-    return environment
+@pytest.fixture
+def production_env(tmp_path):
+    """Make the environment of a production process: its own SQLite file and static folder, nothing inherited."""
+    (tmp_path / "static").mkdir()
+
+    def make(**extra):
+        unset = {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
+        environment = {key: value for key, value in os.environ.items() if key not in unset}
+        environment.update(
+            ARCHIVE_ENV="production",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="archive.example.org",
+            SQLITE_PATH=str(tmp_path / "archive.sqlite3"),
+            STATIC_ROOT=str(tmp_path / "static"),
+        )
+        environment.update(extra)
+        return environment
+
+    return make
 
 
 def run(args, env, timeout=120):
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def test_deploy_check_passes_without_a_single_warning():
+def test_deploy_check_passes_without_a_single_warning(production_env):
     result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "Warning" not in result.stderr
 
 
-def test_deploy_check_would_catch_a_weak_secret_key():
+def test_deploy_check_would_catch_a_weak_secret_key(production_env):
     result = run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         production_env(SECRET_KEY="short"),
@@ -67,7 +83,10 @@ def test_deploy_check_would_catch_a_weak_secret_key():
 PRODUCTION_REQUESTS = """
 import json, django
 django.setup()
+from django.core.management import call_command
 from django.test import Client
+call_command("migrate", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
 client = Client(headers={"host": "archive.example.org"})
 secure = client.get("/no/such/page/", secure=True)
 plain = client.get("/no/such/page/")
@@ -78,7 +97,7 @@ print(json.dumps({
 """
 
 
-def test_production_sends_hsts_and_redirects_plain_http_to_https():
+def test_production_sends_hsts_and_redirects_plain_http_to_https(production_env):
     result = run([sys.executable, "-c", PRODUCTION_REQUESTS], production_env(DJANGO_SETTINGS_MODULE="archive.settings"))
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout.splitlines()[-1])
@@ -106,7 +125,7 @@ def free_port():
         ({"DEBUG": "1"}, "DEBUG must be off"),
     ],
 )
-def test_gunicorn_refuses_to_start_with_unsafe_production_settings(missing, message):
+def test_gunicorn_refuses_to_start_with_unsafe_production_settings(production_env, missing, message):
     gunicorn = Path(sys.executable).parent / "gunicorn"
     result = run(
         [str(gunicorn), "--config", "archive/gunicorn.conf.py"],

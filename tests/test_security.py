@@ -88,6 +88,11 @@ class _Resources(HTMLParser):
     """Collects, from one HTML page, every address the browser would load and every link out."""
 
     LOADING_ATTRIBUTES = {"src", "srcset", "poster", "data", "action", "formaction", "background", "ping"}
+    # A <link> the browser fetches by itself; others (canonical, license, schema.DC...) only name an address.
+    LOADING_RELS = {
+        "stylesheet", "icon", "apple-touch-icon", "mask-icon", "manifest", "preload", "prefetch",
+        "modulepreload", "preconnect", "dns-prefetch", "prerender",
+    }  # fmt: skip
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -97,13 +102,19 @@ class _Resources(HTMLParser):
         self.inline_scripts = []
         self.embeds = []
 
+    @staticmethod
+    def _runs(script_type):
+        """Whether a <script> of this type is executed; a data block (application/ld+json) is not."""
+        script_type = (script_type or "").strip().lower()
+        return script_type in ("", "module", "text/javascript", "application/javascript", "application/ecmascript")
+
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if "style" in attrs:
             self.inline_styles.append(tag)
         if tag == "style":
             self.inline_styles.append("<style>")
-        if tag == "script" and "src" not in attrs and "nonce" not in attrs:
+        if tag == "script" and "src" not in attrs and "nonce" not in attrs and self._runs(attrs.get("type")):
             self.inline_scripts.append(attrs)
         if tag in ("iframe", "embed", "object", "frame", "portal"):
             self.embeds.append(tag)
@@ -112,7 +123,7 @@ class _Resources(HTMLParser):
         if tag in ("a", "area"):
             if attrs.get("href"):
                 self.links.append((attrs["href"], attrs.get("rel") or ""))
-        elif tag == "link":
+        elif tag == "link" and set((attrs.get("rel") or "").lower().split()) & self.LOADING_RELS:
             self.loads.append((tag, "href", attrs.get("href") or ""))
         for name in self.LOADING_ATTRIBUTES & attrs.keys():
             for address in (attrs[name] or "").split(","):
@@ -153,9 +164,11 @@ def test_the_link_checker_sees_a_link_out_without_noreferrer():
     resources = _Resources()
     resources.feed(
         '<a href="https://example.org/a" rel="noopener">x</a><img src="//cdn.example/i.png">'
-        '<p style="color:red"></p><script>alert(1)</script>'
+        '<link rel="schema.DC" href="http://purl.org/dc/terms/"><link rel="Stylesheet" href="https://cdn.example/a.css">'
+        '<p style="color:red"></p><script>alert(1)</script><script type="application/ld+json">{}</script>'
     )
     assert resources.links == [("https://example.org/a", "noopener")]
+    assert [load[2] for load in resources.loads] == ["//cdn.example/i.png", "https://cdn.example/a.css"]
     assert _is_other_host(resources.links[0][0]) and _is_other_host(resources.loads[0][2])
     assert resources.inline_styles == ["p"] and len(resources.inline_scripts) == 1
 
