@@ -339,6 +339,7 @@ def test_make_serve_logs_to_stdout_what_was_served_but_not_who_asked(served):
     )
     request(port, "HEAD", "/")
     request(port, "GET", "/" + "x" * 9000)  # refused by gunicorn itself, which would log the address
+    request(port, "GET", "/", {"Host": "scanner.example"})
     time.sleep(0.5)
     log = read_log()
     assert "SECRET_KEY is not set: using the local key in var/secret_key" in log
@@ -350,3 +351,5 @@ def test_make_serve_logs_to_stdout_what_was_served_but_not_who_asked(served):
     assert served_lines and not [line for line in served_lines if "127.0.0.1" in line]
     assert "no-body response" not in log
     assert "Invalid request from a client: Request Line is too large" in log
+    assert "Invalid HTTP_HOST header: 'scanner.example'" in log
+    assert "Traceback" not in log, "client errors are logged in one line"
