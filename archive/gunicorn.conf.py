@@ -33,6 +33,14 @@ max_requests_jitter = 500
 # stops the server at start-up with its message instead of failing per worker.
 preload_app = True
 
+
+def when_ready(server):
+    """Before the workers are forked: close any database connection loading opened, so none is shared."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 # Requests larger than any page of the archive needs are refused before Django.
 # The request line may be up to 8190 bytes, above Django's own limit on the
 # address (4096 characters, cases/middleware.py), so an overlong address gets
