@@ -3,7 +3,8 @@
 Hypothesis throws unicode, control characters, NUL bytes, very long values,
 repeated and unknown parameters and odd percent-encoding at every query
 parameter and every path segment of every route (found from the resolver,
-tests/pages.py), on whichever database the suite runs on. Runs are
+tests/pages.py), and arbitrary conditional, range and forwarding headers at
+every page, on whichever database the suite runs on. Runs are
 derandomized so that CI sees the same examples every time, and bounded so the
 suite stays fast; the test client re-raises any exception a view lets escape,
 so a failure shows its traceback.
@@ -194,6 +195,29 @@ def test_any_path_at_all_is_answered_without_a_server_error(client, article, seg
 def test_any_host_header_is_answered_without_a_server_error(client, db, host):
     response = client.get("/", headers={"host": host})
     assert_answered(response, host)
+
+
+REQUEST_HEADERS = [
+    "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range", "Accept",
+    "Accept-Encoding", "Accept-Language", "Cookie", "Referer", "User-Agent", "X-Forwarded-Proto",
+    "X-Forwarded-Host", "X-Forwarded-For", "Forwarded", "Cache-Control", "Content-Type", "Content-Length",
+]  # fmt: skip
+HEADER_VALUES = st.one_of(
+    st.sampled_from(['"x"', "*", 'W/"1", "2"', "Thu, 01 Jan 1970 00:00:00 GMT", "Mon, 32 Foo 99999 99:99:99 GMT"]),
+    st.sampled_from(["bytes=0-1", "bytes=-5", "bytes=5-1", "gzip;q=2", "*/*;q=x", "evil.example", "-1", "1e99"]),
+    st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=60),
+)
+
+
+@pytest.mark.parametrize("name", url_names())
+@settings(fuzz, max_examples=25)
+@given(headers=st.dictionaries(st.sampled_from(REQUEST_HEADERS), HEADER_VALUES, max_size=4))
+def test_any_request_headers_on_any_page_are_answered_without_a_server_error(client, article, name, headers):
+    for page in pages_for(name):
+        response = client.get(page.url, headers=headers)
+        assert_answered(response, (page.url, headers))
+        if response.status_code == 304:
+            assert not response.content
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
