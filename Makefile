@@ -12,13 +12,14 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format migrations-check reset-db install install-dev
+.PHONY: help run test lint format migrations-check reset-db install install-dev bench
 
 help:
 	@echo "make run      serve the archive on http://127.0.0.1:$(PORT)/ (SQLite unless DATABASE_URL is set)"
 	@echo "make test     run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint     ruff check, ruff format --check and makemigrations --check"
 	@echo "make reset-db delete the local SQLite database and load the fixture again"
+	@echo "make bench    measure every page at 100,000 synthetic cases, on SQLite and PostgreSQL (docs/performance.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -65,3 +66,8 @@ format: install-dev
 reset-db: install var
 	rm -f var/archive.sqlite3
 	$(MAKE) data
+
+# Speed at 100,000 synthetic cases, on SQLite and PostgreSQL, in dedicated databases
+# (generated once, then reused): see docs/performance.md. Prints figures, not pass/fail.
+bench: install var
+	$(PY) bench/run.py
