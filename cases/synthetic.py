@@ -348,8 +348,8 @@ class _Generator:
         self.total_people = people
         self.log = log
         self.refs = set()
-        self.counts = {"cases": 0, "people": 0, "places": 0, "sources": 0, "quotes": 0, "retired": 0}
-        self.parsed = {}
+        self.counts = {"cases": 0, "people": 0, "places": 0, "sources": 0, "quotes": 0, "retired": 0,
+                       "detentions": 0, "protests": 0}  # fmt: skip
         self.relations = set()
 
     def run(self):
@@ -366,10 +366,9 @@ class _Generator:
 
     # Reference data.
 
-    def parse(self, edtf):
-        if edtf not in self.parsed:
-            self.parsed[edtf] = dates.parse(edtf)
-        return self.parsed[edtf]
+    @staticmethod
+    def parse(edtf):
+        return dates.parse(edtf)
 
     def make_places(self):
         """The tree, five levels deep, with each place's path, depth and full name derived as the loader does."""
@@ -838,6 +837,8 @@ class _Generator:
         RetiredRef.objects.bulk_create(retired, batch_size=BATCH_SIZE)
 
         self.counts["cases"] += len(planned)
+        self.counts["detentions"] += len(detentions)
+        self.counts["protests"] += len(protests)
         self.counts["sources"] += len(sources)
         self.counts["quotes"] += sum(len(q) for q in quote_rows)
         self.counts["retired"] += len(retired)
