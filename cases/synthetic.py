@@ -23,6 +23,8 @@ give the same records, byte for byte, except the load's timestamp.
 import bisect
 import datetime
 import hashlib
+import importlib
+import importlib.util
 import random
 import time
 from dataclasses import dataclass, field
@@ -297,6 +299,7 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     with transaction.atomic():
         _clear()
         counts = _Generator(cases, people, seed, log or (lambda message: None)).run()
+        _derive_search_documents()
         counts["synthetic_seed"] = seed
         DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256=digest, counts=counts)
     # Fresh statistics, so the planner sees the data as a long-lived archive's would be
@@ -305,6 +308,13 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
     return Report(fingerprint=digest, counts=counts, seconds=time.perf_counter() - started)
+
+
+def _derive_search_documents():
+    """Write the case search's documents as the loader does, where the archive has a case search."""
+    if importlib.util.find_spec(f"{__package__}.search") is None:
+        return  # no case search, nothing to derive
+    importlib.import_module(f"{__package__}.search").index_cases()
 
 
 def _clear():
