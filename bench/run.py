@@ -136,8 +136,8 @@ def start_server(env):
     port = free_port()
     command = [GUNICORN, "archive.wsgi:application", "--workers", str(WORKERS), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning"]  # fmt: skip
-    log = open(OUT / "gunicorn.log", "a")  # noqa: SIM115 (closed with the server)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
+    with open(OUT / "gunicorn.log", "a") as log:  # the server keeps its own copy of the descriptor
+        server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
