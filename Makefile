@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format migrations-check reset-db install install-dev serve loadtest
+.PHONY: help run test lint format migrations-check reset-db install install-dev serve loadtest bench
 
 help:
 	@echo "make run      serve the archive on http://127.0.0.1:$(PORT)/ (SQLite unless DATABASE_URL is set)"
@@ -21,6 +21,7 @@ help:
 	@echo "make reset-db delete the local SQLite database and load the fixture again"
 	@echo "make serve    production-like: gunicorn, DEBUG off, compressed hashed static files (docs/operations.md)"
 	@echo "make loadtest drive the production-like server on PostgreSQL at 16 and 64 connections"
+	@echo "make bench    measure every page at 100,000 synthetic cases, on SQLite and PostgreSQL (docs/performance.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -97,3 +98,7 @@ LOADTEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/archive_loadtest
 LOADTEST_PORT ?= 8765
 loadtest: install var
 	DATABASE_URL="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}" PORT="$(LOADTEST_PORT)" $(PY) bench/loadtest.py
+# Speed at 100,000 synthetic cases, on SQLite and PostgreSQL, in dedicated databases
+# (generated once, then reused): see docs/performance.md. Prints figures, not pass/fail.
+bench: install var
+	$(PY) bench/run.py

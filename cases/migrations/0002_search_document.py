@@ -55,25 +55,42 @@ def index_existing_cases(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         TrigramExtension(),
         UnaccentExtension(),
         migrations.RunPython(
-            _run_on_postgresql(POSTGRESQL_CONFIGURATION), _run_on_postgresql(POSTGRESQL_NO_CONFIGURATION), elidable=False
+            _run_on_postgresql(POSTGRESQL_CONFIGURATION),
+            _run_on_postgresql(POSTGRESQL_NO_CONFIGURATION),
+            elidable=False,
         ),
         migrations.CreateModel(
-            name='SearchDocument',
+            name="SearchDocument",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_document', serialize=False, to='cases.case')),
-                ('names', models.TextField(help_text="Every spelling of every involved person's name, one a line.")),
-                ('title', models.TextField()),
-                ('text', models.TextField(help_text='Ref, title, summary, place, names and cited quotes, one a line.')),
-                ('vector', models.GeneratedField(db_persist=True, expression=cases.models.FullTextVector('text'), output_field=cases.models.FullTextVectorField())),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_document",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                ("names", models.TextField(help_text="Every spelling of every involved person's name, one a line.")),
+                ("title", models.TextField()),
+                ("text", models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")),
+                (
+                    "vector",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=cases.models.FullTextVector("text"),
+                        output_field=cases.models.FullTextVectorField(),
+                    ),
+                ),
             ],
         ),
         migrations.RunPython(

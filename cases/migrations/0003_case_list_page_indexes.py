@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_search_document'),
+        ("cases", "0002_search_document"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_newest_idx',
+            model_name="case",
+            name="case_newest_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-date_latest', '-date_earliest', 'ref', 'id'], name='case_newest_idx'),
+            model_name="case",
+            index=models.Index(fields=["-date_latest", "-date_earliest", "ref", "id"], name="case_newest_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['date_earliest', 'date_latest', 'ref', 'id'], name='case_oldest_idx'),
+            model_name="case",
+            index=models.Index(fields=["date_earliest", "date_latest", "ref", "id"], name="case_oldest_idx"),
         ),
     ]
