@@ -128,3 +128,11 @@ def test_a_head_request_sends_the_headers_without_reading_the_cases(client, arti
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="cases.csv"'
     assert b"".join(response.streaming_content) == b""
+
+
+def test_the_list_page_links_its_downloads_and_feed_with_its_filters(client, article):
+    page = client.get("/cases/?place=almaty&kind=protest&sort=ref").content.decode()
+    assert 'href="/cases.csv?kind=protest&amp;place=almaty&amp;sort=ref"' in page
+    assert 'href="/cases.json?kind=protest&amp;place=almaty&amp;sort=ref"' in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+    assert 'href="/feed/?kind=protest&amp;place=almaty' in page
