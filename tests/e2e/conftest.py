@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from cases.loader import load_fixture
 
@@ -113,8 +114,13 @@ def contexts(live_server, browser, browser_context_args):
 
     Asks for the live server first so that it stops after the browser has
     closed its connections: a request thread still open when the server stops
-    would touch a database connection it no longer shares.
+    would touch a database connection it no longer shares. The server's
+    threads close their database connection after each request (persistent
+    connections would outlive the test database, which then cannot be dropped).
     """
+    max_ages = {alias: options.get("CONN_MAX_AGE") for alias, options in connections.settings.items()}
+    for options in connections.settings.values():
+        options["CONN_MAX_AGE"] = 0
     made = {
         "javascript": _context(browser, browser_context_args),
         "no-javascript": _context(browser, browser_context_args, java_script_enabled=False),
@@ -126,6 +132,8 @@ def contexts(live_server, browser, browser_context_args):
     yield made
     for context in made.values():
         context.close()
+    for alias, max_age in max_ages.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture
