@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test test-browser screenshots lint format migrations-check reset-db install install-dev
+.PHONY: help run test test-browser screenshots lint format migrations-check reset-db install install-dev serve loadtest bench
 
 help:
 	@echo "make run      serve the archive on http://127.0.0.1:$(PORT)/ (SQLite unless DATABASE_URL is set)"
@@ -21,6 +21,9 @@ help:
 	@echo "make screenshots   retake docs/screenshots/ from the live test server"
 	@echo "make lint     ruff check, ruff format --check and makemigrations --check"
 	@echo "make reset-db delete the local SQLite database and load the fixture again"
+	@echo "make serve    production-like: gunicorn, DEBUG off, compressed hashed static files (docs/operations.md)"
+	@echo "make loadtest drive the production-like server on PostgreSQL at 16 and 64 connections"
+	@echo "make bench    measure every page at 100,000 synthetic cases, on SQLite and PostgreSQL (docs/performance.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -75,3 +78,37 @@ format: install-dev
 reset-db: install var
 	rm -f var/archive.sqlite3
 	$(MAKE) data
+
+# Production-like serving (docs/operations.md): DEBUG off, hashed and compressed
+# static files, gunicorn with one sync worker per core on 127.0.0.1:$(PORT), logs
+# on standard output. Settings come from the environment. Without SECRET_KEY a
+# random key is made once and kept in var/secret_key, so this works from a fresh
+# clone: a real deployment sets its own SECRET_KEY and ALLOWED_HOSTS. The local
+# address is plain HTTP, so the redirect to HTTPS is off unless asked for.
+serve: install var
+	@set -e; \
+	export ARCHIVE_ENV=production PORT="$(PORT)"; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
+	if [ -z "$${SECRET_KEY:-}" ]; then \
+		if [ ! -s var/secret_key ]; then \
+			(umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key); fi; \
+		SECRET_KEY="$$(cat var/secret_key)"; export SECRET_KEY; \
+		echo "SECRET_KEY is not set: using the local key in var/secret_key (a deployment sets its own)"; \
+	fi; \
+	$(MANAGE) collectstatic --no-input --verbosity 0; \
+	$(MANAGE) migrate --no-input; \
+	$(MANAGE) loadarchive; \
+	echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
+	exec $(VENV)/bin/gunicorn --config archive/gunicorn.conf.py
+
+# Load test on 127.0.0.1 against PostgreSQL: a database of its own unless
+# DATABASE_URL names one. Bounded in time; stops the server it started.
+LOADTEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/archive_loadtest
+LOADTEST_PORT ?= 8765
+loadtest: install var
+	DATABASE_URL="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}" PORT="$(LOADTEST_PORT)" $(PY) bench/loadtest.py
+# Speed at 100,000 synthetic cases, on SQLite and PostgreSQL, in dedicated databases
+# (generated once, then reused): see docs/performance.md. Prints figures, not pass/fail.
+bench: install var
+	$(PY) bench/run.py

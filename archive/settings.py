@@ -78,14 +78,25 @@ INSTALLED_APPS = [
     "cases",
 ]
 
+# Order matters: the header middleware come first so that every answer, a
+# refused write, a bad request or a static file included, carries the headers.
+# Then writes are refused and malformed requests turned away, before static
+# files are served or any view (or query) runs.
 MIDDLEWARE = [
-    "cases.middleware.ReadOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cases.middleware.SecurityHeadersMiddleware",
+    "cases.middleware.ReadOnlyMiddleware",
+    "cases.middleware.RequestSanityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # Nothing reaches it (writes are refused above); it stands guard should a
+    # form that writes ever be added.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Last, so a page served from its cache still gets the headers above.
+    "cases.caching.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -202,11 +213,35 @@ ARCHIVE_DATA_LICENCE = "CC BY 4.0"
 ARCHIVE_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 ARCHIVE_FIXTURE = Path(os.environ.get("ARCHIVE_FIXTURE", BASE_DIR / "fixtures" / "archive.json"))
 
+
+def _without_traceback_for_client_errors(record):
+    """Keeps a 4xx's log line but drops its traceback: hostile traffic is expected, and only 5xx are ours to debug."""
+    if getattr(record, "status_code", 500) < 500:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
+# Logs go to standard output, one line per event. They name the path that
+# failed, never who asked: no address, user agent or referrer is logged.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}},
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": _without_traceback_for_client_errors,
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+            "filters": ["client_errors_without_traceback"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -15,6 +15,7 @@ source in the archive needs them yet, and a refusal is better than a guess.
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -133,6 +134,13 @@ def parse(value):
     """Parse an EDTF string into a PartialDate, or raise PartialDateError saying why."""
     if not isinstance(value, str):
         raise PartialDateError(f"{value!r} is not text")
+    return _parse_text(value)
+
+
+# Parsing with the edtf package takes milliseconds, and the same few strings come back on
+# every page that filters by date: remember the answers (a PartialDate is immutable).
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value):
     text = value.strip()
     if text != value or not text:
         raise PartialDateError(f"{value!r} is not an EDTF date (empty, or with spaces around it)")

@@ -38,6 +38,7 @@ from .models import (
     Source,
 )
 from .names import search_key
+from .search import index_cases
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUOTE_KEY = re.compile(r"(?P<source>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<number>[1-9][0-9]*)")
@@ -717,6 +718,9 @@ def _write(data, texts):
             retired=record["retired"],
         )
 
+    # Derived for the case search: one document per case, from what was just written.
+    index_cases()
+
     return {
         "cases": len(cases),
         "people": len(people),
@@ -724,6 +728,9 @@ def _write(data, texts):
         "sources": len(texts),
         "quotes": len(quotes),
         "retired": len(data.get("retired", [])),
+        # Read by the home page, so that it need not count 100,000 rows on every visit.
+        "detentions": sum(1 for case in cases.values() if case.kind == Case.Kind.DETENTION),
+        "protests": sum(1 for case in cases.values() if case.kind == Case.Kind.PROTEST),
     }
 
 

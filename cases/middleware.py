@@ -1,16 +1,47 @@
+"""What every request passes through before a view: headers, the read-only rule, sane input."""
+
+import re
+from urllib.parse import parse_qsl
+
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseNotAllowed
 from django.template import loader
 
 SAFE_METHODS = ("GET", "HEAD")
+
+# The longest address (path and query string, percent-encoded as sent) the site
+# answers. The longest real one, a list with every filter and a 200-character
+# search in a non-Latin script, is under 2,500. gunicorn's request-line limit
+# (8190 bytes, archive/gunicorn.conf.py) is above it, so Django's 400 page is
+# what an overlong address gets.
+MAX_URL_LENGTH = 4096
+
+
+class SecurityHeadersMiddleware:
+    """Sends the headers Django does not set by itself, on every answer.
+
+    Permissions-Policy denies the browser features no page uses;
+    Cross-Origin-Resource-Policy stops other sites from embedding the archive's
+    pages, data and files in theirs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
 
 
 class ReadOnlyMiddleware:
     """Answers every method but GET and HEAD with 405, before any view runs.
 
     The public site changes nothing, so no URL, existing or not, accepts a
-    write. It also sends the Permissions-Policy header, which Django does not
-    set by itself.
+    write. A HEAD is answered with GET's headers and no body: WSGI servers
+    are not required to drop it, and gunicorn warns when it has to.
     """
 
     def __init__(self, get_response):
@@ -19,8 +50,70 @@ class ReadOnlyMiddleware:
     def __call__(self, request):
         if request.method not in SAFE_METHODS:
             body = loader.render_to_string("405.html", {"method": request.method}, request)
-            response = HttpResponseNotAllowed(SAFE_METHODS, body)
-        else:
-            response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+            return HttpResponseNotAllowed(SAFE_METHODS, body)
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
         return response
+
+
+class RequestSanityMiddleware:
+    """Answers 400 to a request no page could mean, before any view or query runs.
+
+    A Host header that is malformed or not ours, an address longer than
+    MAX_URL_LENGTH, a control character (NUL included) in the path or in a
+    query parameter's name or value, or a query string that is not UTF-8 is
+    refused here. Views and forms then only ever see printable text, which
+    every database can store and compare: PostgreSQL, for one, refuses NUL in
+    text with an error that would otherwise become a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Raises DisallowedHost (a 400) for a malformed or unknown Host, here
+        # rather than later, so static files are not served to it either.
+        request.get_host()
+        problem = url_problem(request)
+        if problem:
+            raise BadRequest(problem)
+        return self.get_response(request)
+
+
+def url_problem(request):
+    """Why the request's address cannot be answered, or None when it can."""
+    if len(request.get_full_path()) > MAX_URL_LENGTH:
+        return "Address too long"
+    if has_control_character(request.path_info):
+        return "Control character in the path"
+    # QUERY_STRING holds the bytes as sent, decoded as Latin-1 (PEP 3333).
+    raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+    try:
+        pairs = parse_qsl(
+            raw,
+            keep_blank_values=True,
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except ValueError:
+        return "Too many query parameters"
+    for name, value in pairs:
+        try:
+            text = name.decode("utf-8") + value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "Query string is not UTF-8"
+        if has_control_character(text):
+            return "Control character in the query string"
+    return None
+
+
+# Unicode's control characters (category Cc): C0 (NUL to US, tab and newline
+# included), DEL and C1.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_character(text):
+    return CONTROL_CHARACTER.search(text) is not None

@@ -299,10 +299,18 @@ class Case(PartialDateMixin, models.Model):
             models.CheckConstraint(condition=Q(modified__gte=models.F("created")), name="case_modified_after_created"),
         ]
         indexes = [
-            # Date-range filters (overlap and within) and newest-first sorting.
-            models.Index(fields=["date_earliest", "date_latest"], name="case_date_span_idx"),
-            models.Index(fields=["-date_latest", "-date_earliest", "ref"], name="case_newest_idx"),
+            # Date-range filters (overlap and within). Kind, place and id ride along so that the
+            # list's count and facets under a date filter are read from the index alone.
+            models.Index(fields=["date_earliest", "date_latest", "kind", "place", "id"], name="case_date_span_idx"),
+            # Newest first. With the id, a deep page (?page=1000) skips its 25,000 rows inside
+            # the index instead of fetching each from the table.
+            models.Index(fields=["-date_latest", "-date_earliest", "ref", "id"], name="case_newest_idx"),
+            # Oldest first, read the same way.
+            models.Index(fields=["date_earliest", "date_latest", "ref", "id"], name="case_oldest_idx"),
             models.Index(fields=["kind", "-date_latest"], name="case_kind_date_idx"),
+            # Place filters: place_path_idx finds the places inside the chosen one, this their
+            # cases, with dates, kind and id for the count and facets from the index alone.
+            models.Index(fields=["place", "date_earliest", "date_latest", "kind", "id"], name="case_place_span_idx"),
         ]
 
     def __str__(self):
@@ -454,3 +462,55 @@ class RetiredRef(models.Model):
 
     def __str__(self):
         return f"{self.ref} ({self.get_status_display()})"
+
+
+# Search ------------------------------------------------------------------
+
+# The PostgreSQL text search configuration created by migration 0002:
+# English, with accents folded (unaccent) before stemming.
+SEARCH_CONFIG = "archive_search"
+
+
+class FullTextVectorField(models.Field):
+    """PostgreSQL's ``tsvector``; plain text on other databases, where it stays empty."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class FullTextVector(models.Func):
+    """The full-text vector of a text column on PostgreSQL; an empty text elsewhere (SQLite has none here)."""
+
+    output_field = FullTextVectorField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "''", ()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = f"to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+class SearchDocument(models.Model):
+    """What the case search reads for one case: derived, never edited.
+
+    ``cases.search.index_cases()`` writes it from the case's records whenever
+    the loader writes them. Each column is folded as the query is folded (case,
+    accents, punctuation), so a match is a substring test on every database.
+    On PostgreSQL the database also keeps ``vector``, the full-text vector of
+    ``text``, and GIN indexes created by migration 0002 (trigram on ``text``
+    and ``names``, full text on ``vector``) find the matching documents
+    without reading every row. Kept out of the case table so that list
+    queries stay narrow.
+    """
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
+    names = models.TextField(help_text="Every spelling of every involved person's name, one a line.")
+    title = models.TextField()
+    text = models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")
+    vector = models.GeneratedField(
+        expression=FullTextVector("text"), output_field=FullTextVectorField(), db_persist=True
+    )
+
+    def __str__(self):
+        return f"search document of case {self.case_id}"

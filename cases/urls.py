@@ -1,29 +1,34 @@
 from django.urls import path, re_path
 
+from .views import data, records
 from .views.home import HomeView
+from .views.lists import CaseListView
 from .views.pending import not_built_yet
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     # The case list and its data, honouring the same filters.
-    path("cases/", not_built_yet, name="case-list"),
+    path("cases/", CaseListView.as_view(), name="case-list"),
     path("cases.csv", not_built_yet, name="cases-csv"),
     path("cases.json", not_built_yet, name="cases-json"),
     path("feed/", not_built_yet, name="feed"),
     # A case's permalink, its data and its citation files.
-    path("cases/<str:ref>/", not_built_yet, name="case-detail"),
-    path("cases/<str:ref>.json", not_built_yet, name="case-json"),
-    re_path(r"^cases/(?P<ref>[^/]+)/cite\.(?P<format>bib|ris|csl\.json)$", not_built_yet, name="case-cite"),
-    path("cases/<str:ref>/<path:rest>", not_built_yet, name="case-extra"),
+    path("cases/<str:ref>/", records.case_detail, name="case-detail"),
+    path("cases/<str:ref>.json", data.case_json, name="case-json"),
+    re_path(r"^cases/(?P<ref>[^/]+)/cite\.(?P<format>bib|ris|csl\.json)$", records.case_cite, name="case-cite"),
+    path("cases/<str:ref>/<path:rest>", records.case_extra, name="case-extra"),
     # Records.
-    path("people/", not_built_yet, name="person-list"),
-    path("people/<slug:slug>/", not_built_yet, name="person-detail"),
-    path("places/", not_built_yet, name="place-list"),
-    path("places/<slug:slug>/", not_built_yet, name="place-detail"),
-    path("sources/", not_built_yet, name="source-list"),
-    path("sources/<slug:slug>/", not_built_yet, name="source-detail"),
+    path("people/", records.person_list, name="person-list"),
+    path("people/<slug:slug>/", records.person_detail, name="person-detail"),
+    path("places/", records.place_list, name="place-list"),
+    path("places/<slug:slug>/", records.place_detail, name="place-detail"),
+    path("sources/", records.source_list, name="source-list"),
+    path("sources/<slug:slug>/", records.source_detail, name="source-detail"),
+    path("sources/<slug:slug>.txt", data.source_text, name="source-text"),
     # For data users and crawlers.
-    path("data/", not_built_yet, name="data"),
-    path("sitemap.xml", not_built_yet, name="sitemap"),
-    path("robots.txt", not_built_yet, name="robots"),
+    path("data/", data.DataView.as_view(), name="data"),
+    path("data/<slug:name>.schema.json", data.schema, name="data-schema"),
+    path("sitemap.xml", data.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", data.sitemap_section, name="sitemap-section"),
+    path("robots.txt", data.robots_txt, name="robots"),
 ]

@@ -22,6 +22,7 @@ from cases.models import (
     Source,
 )
 from cases.names import search_key
+from cases.search import index_cases
 
 _counter = itertools.count(1)
 TODAY = datetime.date(2026, 11, 27)
@@ -123,4 +124,6 @@ def make_case(kind=Case.Kind.DETENTION, date="2020-08", place=None, people=(), q
     for person, role in people:
         Involvement.objects.create(case=case, person=person, role=role).quotes.add(quote)
     Citation.objects.bulk_create(Citation(case=case, field=f, quote=quote) for f in ("case", "date", "place"))
+    # Derived for the case search, as the loader derives it: call again after adding people or quotes.
+    index_cases([case.pk])
     return case

@@ -1,31 +1,94 @@
-"""Every page type a reader meets, by name, with an address in the article's data.
+"""Every page of the site, found from the URL resolver, with real arguments from the loaded data.
 
-The accessibility, HTML-validity, phone and keyboard tests are parametrised over
-this table, so a new page type is covered everywhere by adding one line here.
-Each address needs the article's fixture (``fixtures/archive.json``) loaded.
+Tests that must hold on every page (headers, refused writes, bad input, the
+read-only role) take their list from here, so a route added to cases/urls.py is
+covered without anyone remembering to add it. A route with a parameter not
+known below fails those tests with a message saying what to add.
 """
 
 from dataclasses import dataclass
 
-# Reached by keyboard on every page: the main navigation.
-NAVIGATION = ("nav[aria-label='Main'] a[href='/cases/']",)
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from cases.models import Case, Person, Place, Source
+
+# The answer a built page gives for the sample arguments; anything else is 200.
+EXPECTED_STATUS = {"case-extra": 301}
+# Routes still pointing at the placeholder view answer 404 until they are built.
+PLACEHOLDER_MODULE = "cases.views.pending"
+CITATION_FORMATS = ("bib", "ris", "csl.json")
+# Parameters that do not name a record: the citation formats, the tail of a
+# case's address, a dataset schema's name, a sitemap section.
+FIXED_SAMPLES = {
+    "format": CITATION_FORMATS,
+    "rest": ["a-title-that-was-in-the-link/"],
+    "name": ["case", "cases"],
+    "section": ["cases"],
+}
 
 
 @dataclass(frozen=True)
-class PageType:
+class Page:
     name: str
-    path: str
-    status: int = 200
-    # CSS selectors of the page's main controls: the keyboard test tabs to each of them.
-    controls: tuple = ()
+    url: str
+    expected_status: int
 
-    def __str__(self):
-        return self.name
+    @property
+    def built(self):
+        return resolve(self.url.split("?")[0]).func.__module__ != PLACEHOLDER_MODULE
 
 
-PAGE_TYPES = [
-    PageType("home", "/", controls=("#home-q", "form[role='search'] button", "main .case-title a")),
-    PageType("404", "/no/such/page/", status=404, controls=("#notfound-q", "main a[href='/']")),
-]
+def _patterns(resolver=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern
 
-PAGES = {page.name: page for page in PAGE_TYPES}
+
+def url_names():
+    """The name of every named route, in the order they are declared."""
+    return [pattern.name for pattern in _patterns()]
+
+
+def parameters(name):
+    """The path parameters of the route called ``name``."""
+    for pattern in _patterns():
+        if pattern.name == name:
+            return list(pattern.pattern.regex.groupindex)
+    raise LookupError(name)
+
+
+def _sample_values(name, parameter):
+    """Values for one path parameter of a route: records that exist in the loaded data."""
+    if parameter == "ref":
+        return [Case.objects.order_by("ref").values_list("ref", flat=True).first()]
+    if parameter == "slug":
+        model = {"person": Person, "place": Place, "source": Source}.get(name.split("-")[0])
+        if model is not None:
+            return [model.objects.order_by("slug").values_list("slug", flat=True).first()]
+    if parameter in FIXED_SAMPLES:
+        return list(FIXED_SAMPLES[parameter])
+    raise LookupError(f"tests/pages.py has no sample value for {parameter!r} of the route {name!r}: add one")
+
+
+def pages_for(name):
+    """Every concrete URL of the route ``name``, for the data loaded now (the article's)."""
+    urls = [{}]
+    for parameter in parameters(name):
+        values = _sample_values(name, parameter)
+        if values == [None]:
+            raise LookupError(f"no record to build {name!r} with: load the article first")
+        urls = [{**kwargs, parameter: value} for kwargs in urls for value in values]
+    pages = []
+    for kwargs in urls:
+        url = reverse(name, kwargs=kwargs)
+        page = Page(name, url, EXPECTED_STATUS.get(name, 200))
+        if not page.built:
+            page = Page(name, url, 404)
+        pages.append(page)
+    return pages
+
+
+def every_page():
+    return [page for name in url_names() for page in pages_for(name)]

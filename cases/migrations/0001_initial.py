@@ -6,301 +6,589 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(help_text='The permalink: assigned once, never reused.', max_length=6, unique=True)),
-                ('kind', models.CharField(choices=[('detention', 'detention'), ('protest', 'protest')], max_length=20)),
-                ('title', models.CharField(max_length=300)),
-                ('summary', models.TextField()),
-                ('date_edtf', models.CharField(max_length=64)),
-                ('date_earliest', models.DateField()),
-                ('date_latest', models.DateField()),
-                ('date_display', models.CharField(max_length=120)),
-                ('created', models.DateField()),
-                ('modified', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "ref",
+                    models.CharField(
+                        help_text="The permalink: assigned once, never reused.", max_length=6, unique=True
+                    ),
+                ),
+                ("kind", models.CharField(choices=[("detention", "detention"), ("protest", "protest")], max_length=20)),
+                ("title", models.CharField(max_length=300)),
+                ("summary", models.TextField()),
+                ("date_edtf", models.CharField(max_length=64)),
+                ("date_earliest", models.DateField()),
+                ("date_latest", models.DateField()),
+                ("date_display", models.CharField(max_length=120)),
+                ("created", models.DateField()),
+                ("modified", models.DateField()),
             ],
             options={
-                'ordering': ['-date_latest', '-date_earliest', 'ref'],
+                "ordering": ["-date_latest", "-date_earliest", "ref"],
             },
             bases=(cases.models.PartialDateMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='DataLoad',
+            name="DataLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('loaded_at', models.DateTimeField()),
-                ('fixture_sha256', models.CharField(max_length=64)),
-                ('counts', models.JSONField(default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("loaded_at", models.DateTimeField()),
+                ("fixture_sha256", models.CharField(max_length=64)),
+                ("counts", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['-loaded_at', '-pk'],
-                'get_latest_by': 'loaded_at',
+                "ordering": ["-loaded_at", "-pk"],
+                "get_latest_by": "loaded_at",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(help_text='The canonical name.', max_length=200)),
-                ('kind', models.CharField(choices=[('person', 'person'), ('organisation', 'organisation')], default='person', max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('modified', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(help_text="The canonical name.", max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "person"), ("organisation", "organisation")],
+                        default="person",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("modified", models.DateField()),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['name'],
+                "verbose_name_plural": "people",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('title', models.CharField(max_length=500)),
-                ('publisher', models.CharField(max_length=200)),
-                ('author', models.CharField(blank=True, help_text='Blank when not known.', max_length=200)),
-                ('language', models.CharField(help_text='BCP 47 tag of the archived text.', max_length=35)),
-                ('original_language', models.CharField(blank=True, max_length=35)),
-                ('original_title', models.CharField(blank=True, max_length=500)),
-                ('url', models.URLField(blank=True, help_text='Where the archived text was published.', max_length=1000)),
-                ('archived_url', models.URLField(blank=True, help_text='A copy in a web archive.', max_length=1000)),
-                ('published_edtf', models.CharField(max_length=64)),
-                ('published_earliest', models.DateField()),
-                ('published_latest', models.DateField()),
-                ('published_display', models.CharField(max_length=120)),
-                ('retrieved', models.DateField(blank=True, null=True)),
-                ('is_machine_translation', models.BooleanField(default=False)),
-                ('translation_note', models.TextField(blank=True)),
-                ('text', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('notes', models.TextField(blank=True, help_text='Editorial notes on the source.')),
-                ('modified', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("title", models.CharField(max_length=500)),
+                ("publisher", models.CharField(max_length=200)),
+                ("author", models.CharField(blank=True, help_text="Blank when not known.", max_length=200)),
+                ("language", models.CharField(help_text="BCP 47 tag of the archived text.", max_length=35)),
+                ("original_language", models.CharField(blank=True, max_length=35)),
+                ("original_title", models.CharField(blank=True, max_length=500)),
+                (
+                    "url",
+                    models.URLField(blank=True, help_text="Where the archived text was published.", max_length=1000),
+                ),
+                ("archived_url", models.URLField(blank=True, help_text="A copy in a web archive.", max_length=1000)),
+                ("published_edtf", models.CharField(max_length=64)),
+                ("published_earliest", models.DateField()),
+                ("published_latest", models.DateField()),
+                ("published_display", models.CharField(max_length=120)),
+                ("retrieved", models.DateField(blank=True, null=True)),
+                ("is_machine_translation", models.BooleanField(default=False)),
+                ("translation_note", models.TextField(blank=True)),
+                ("text", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("notes", models.TextField(blank=True, help_text="Editorial notes on the source.")),
+                ("modified", models.DateField()),
             ],
             options={
-                'ordering': ['-published_earliest', 'title'],
+                "ordering": ["-published_earliest", "title"],
             },
             bases=(cases.models.PartialDateMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Protest',
+            name="Protest",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='protest', serialize=False, to='cases.case')),
-                ('form', models.CharField(choices=[('one-person-picket', 'one-person picket'), ('rally', 'rally'), ('march', 'march'), ('other', 'other')], max_length=30)),
-                ('size', models.CharField(blank=True, max_length=200)),
-                ('target', models.CharField(blank=True, max_length=300)),
-                ('demands', models.TextField(blank=True)),
-                ('slogans', models.TextField(blank=True, help_text='Slogans or placard text.')),
-                ('outcome', models.CharField(choices=[('peaceful', 'peaceful'), ('intervention', 'police intervention'), ('arrests', 'arrests'), ('not-stated', 'not stated')], default='not-stated', max_length=20)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="protest",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("one-person-picket", "one-person picket"),
+                            ("rally", "rally"),
+                            ("march", "march"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("size", models.CharField(blank=True, max_length=200)),
+                ("target", models.CharField(blank=True, max_length=300)),
+                ("demands", models.TextField(blank=True)),
+                ("slogans", models.TextField(blank=True, help_text="Slogans or placard text.")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("peaceful", "peaceful"),
+                            ("intervention", "police intervention"),
+                            ("arrests", "arrests"),
+                            ("not-stated", "not stated"),
+                        ],
+                        default="not-stated",
+                        max_length=20,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('detained', 'detained'), ('protester', 'protester'), ('target', 'target'), ('witness', 'witness'), ('source-of-statement', 'source of statement'), ('organiser', 'organiser')], max_length=30)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='cases.case')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='cases.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("detained", "detained"),
+                            ("protester", "protester"),
+                            ("target", "target"),
+                            ("witness", "witness"),
+                            ("source-of-statement", "source of statement"),
+                            ("organiser", "organiser"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="involvements", to="cases.case"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="involvements", to="cases.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'pk'],
+                "ordering": ["case", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='people',
-            field=models.ManyToManyField(related_name='cases', through='cases.Involvement', to='cases.person'),
+            model_name="case",
+            name="people",
+            field=models.ManyToManyField(related_name="cases", through="cases.Involvement", to="cases.person"),
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('country', 'country'), ('region', 'region'), ('prefecture', 'prefecture'), ('city', 'city'), ('site', 'site')], max_length=20)),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('path', models.CharField(editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('full_name', models.CharField(default='', editable=False, max_length=1000)),
-                ('modified', models.DateField()),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.place')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("country", "country"),
+                            ("region", "region"),
+                            ("prefecture", "prefecture"),
+                            ("city", "city"),
+                            ("site", "site"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("latitude", models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
+                ("longitude", models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
+                ("description", models.TextField(blank=True)),
+                ("path", models.CharField(editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("full_name", models.CharField(default="", editable=False, max_length=1000)),
+                ("modified", models.DateField()),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cases.place",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['path'],
+                "ordering": ["path"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='place',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.place'),
+            model_name="case",
+            name="place",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="cases.place"
+            ),
         ),
         migrations.CreateModel(
-            name='Quote',
+            name="Quote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='Stable within its source: the page anchor is q-<number>.')),
-                ('exact', models.TextField()),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('attribution', models.CharField(blank=True, help_text='Who says it, as shown: "Serikzhan Bilash, by phone to CNA".', max_length=300)),
-                ('speaker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotes_spoken', to='cases.person')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotes', to='cases.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.PositiveIntegerField(help_text="Stable within its source: the page anchor is q-<number>."),
+                ),
+                ("exact", models.TextField()),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "attribution",
+                    models.CharField(
+                        blank=True,
+                        help_text='Who says it, as shown: "Serikzhan Bilash, by phone to CNA".',
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotes_spoken",
+                        to="cases.person",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="quotes", to="cases.source"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'start', 'number'],
+                "ordering": ["source", "start", "number"],
             },
         ),
         migrations.CreateModel(
-            name='PersonRelation',
+            name="PersonRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('brother', 'brother'), ('sister', 'sister'), ('sibling', 'sibling'), ('parent', 'parent'), ('child', 'child'), ('spouse', 'spouse'), ('founder', 'founder'), ('member', 'member')], max_length=20)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='cases.person')),
-                ('relative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_by', to='cases.person')),
-                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='cases.quote')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("brother", "brother"),
+                            ("sister", "sister"),
+                            ("sibling", "sibling"),
+                            ("parent", "parent"),
+                            ("child", "child"),
+                            ("spouse", "spouse"),
+                            ("founder", "founder"),
+                            ("member", "member"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relations", to="cases.person"
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="related_by", to="cases.person"
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="relations", to="cases.quote"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'relation'],
+                "ordering": ["person", "relation"],
             },
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('canonical', 'canonical name'), ('source', 'as spelled in a source'), ('native', 'native script'), ('transliteration', 'transliteration'), ('alias', 'other name')], max_length=20)),
-                ('language', models.CharField(blank=True, help_text='BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.', max_length=35)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('search_key', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='cases.person')),
-                ('quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='name_variants', to='cases.quote')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("canonical", "canonical name"),
+                            ("source", "as spelled in a source"),
+                            ("native", "native script"),
+                            ("transliteration", "transliteration"),
+                            ("alias", "other name"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(blank=True, help_text="BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.", max_length=35),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("search_key", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="names", to="cases.person"
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="name_variants",
+                        to="cases.quote",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'kind', 'name'],
+                "ordering": ["person", "kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='involvement',
-            name='quotes',
-            field=models.ManyToManyField(related_name='involvements', to='cases.quote'),
+            model_name="involvement",
+            name="quotes",
+            field=models.ManyToManyField(related_name="involvements", to="cases.quote"),
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('case', 'the case as a whole'), ('date', 'date'), ('place', 'place'), ('authority', 'detaining authority'), ('reason', 'stated reason'), ('sentence', 'sentence'), ('duration', 'duration'), ('release', 'release'), ('status', 'status'), ('arose_from', 'arose from'), ('form', 'form'), ('size', 'size'), ('target', 'target'), ('demands', 'demands'), ('slogans', 'slogans or placard'), ('outcome', 'outcome')], max_length=20)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='cases.case')),
-                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='cases.quote')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("case", "the case as a whole"),
+                            ("date", "date"),
+                            ("place", "place"),
+                            ("authority", "detaining authority"),
+                            ("reason", "stated reason"),
+                            ("sentence", "sentence"),
+                            ("duration", "duration"),
+                            ("release", "release"),
+                            ("status", "status"),
+                            ("arose_from", "arose from"),
+                            ("form", "form"),
+                            ("size", "size"),
+                            ("target", "target"),
+                            ("demands", "demands"),
+                            ("slogans", "slogans or placard"),
+                            ("outcome", "outcome"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="citations", to="cases.case"
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="citations", to="cases.quote"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'field', 'pk'],
+                "ordering": ["case", "field", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RetiredRef',
+            name="RetiredRef",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(max_length=6, unique=True)),
-                ('status', models.CharField(choices=[('replaced', 'replaced'), ('withdrawn', 'withdrawn')], max_length=20)),
-                ('title', models.CharField(max_length=300)),
-                ('reason', models.TextField()),
-                ('retired', models.DateField()),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='former_refs', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ref", models.CharField(max_length=6, unique=True)),
+                (
+                    "status",
+                    models.CharField(choices=[("replaced", "replaced"), ("withdrawn", "withdrawn")], max_length=20),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("reason", models.TextField()),
+                ("retired", models.DateField()),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="former_refs",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ref'],
+                "ordering": ["ref"],
             },
         ),
         migrations.CreateModel(
-            name='Detention',
+            name="Detention",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='detention', serialize=False, to='cases.case')),
-                ('authority', models.CharField(blank=True, help_text='Who detained: blank when not stated.', max_length=300)),
-                ('reason', models.TextField(blank=True, help_text='The stated reason.')),
-                ('sentence', models.CharField(blank=True, max_length=300)),
-                ('duration', models.CharField(blank=True, max_length=300)),
-                ('release', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('detained', 'detained'), ('sentenced', 'sentenced'), ('released', 'released'), ('not-stated', 'not stated')], default='not-stated', help_text="As of the source's date.", max_length=20)),
-                ('arose_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='detentions', to='cases.protest')),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="detention",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "authority",
+                    models.CharField(blank=True, help_text="Who detained: blank when not stated.", max_length=300),
+                ),
+                ("reason", models.TextField(blank=True, help_text="The stated reason.")),
+                ("sentence", models.CharField(blank=True, max_length=300)),
+                ("duration", models.CharField(blank=True, max_length=300)),
+                ("release", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("detained", "detained"),
+                            ("sentenced", "sentenced"),
+                            ("released", "released"),
+                            ("not-stated", "not stated"),
+                        ],
+                        default="not-stated",
+                        help_text="As of the source's date.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "arose_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="detentions",
+                        to="cases.protest",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['path'], name='place_path_idx', opclasses=['varchar_pattern_ops']),
+            model_name="place",
+            index=models.Index(fields=["path"], name="place_path_idx", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='place_coordinates_valid'),
+            model_name="place",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90), ("latitude__lte", 90), ("longitude__gte", -180), ("longitude__lte", 180)
+                    ),
+                    _connector="OR",
+                ),
+                name="place_coordinates_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['date_earliest', 'date_latest'], name='case_date_span_idx'),
+            model_name="case",
+            index=models.Index(fields=["date_earliest", "date_latest"], name="case_date_span_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-date_latest', '-date_earliest', 'ref'], name='case_newest_idx'),
+            model_name="case",
+            index=models.Index(fields=["-date_latest", "-date_earliest", "ref"], name="case_newest_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['kind', '-date_latest'], name='case_kind_date_idx'),
+            model_name="case",
+            index=models.Index(fields=["kind", "-date_latest"], name="case_kind_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('date_latest__gte', models.F('date_earliest'))), name='case_date_span'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("date_latest__gte", models.F("date_earliest"))), name="case_date_span"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('modified__gte', models.F('created'))), name='case_modified_after_created'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("modified__gte", models.F("created"))), name="case_modified_after_created"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personrelation',
-            constraint=models.UniqueConstraint(fields=('person', 'relation', 'relative'), name='relation_unique'),
+            model_name="personrelation",
+            constraint=models.UniqueConstraint(fields=("person", "relation", "relative"), name="relation_unique"),
         ),
         migrations.AddConstraint(
-            model_name='personrelation',
-            constraint=models.CheckConstraint(condition=models.Q(('person', models.F('relative')), _negated=True), name='relation_not_self'),
+            model_name="personrelation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("person", models.F("relative")), _negated=True), name="relation_not_self"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'source'), ('quote__isnull', False)), models.Q(models.Q(('kind', 'source'), _negated=True), ('quote__isnull', True)), _connector='OR'), name='personname_quote_iff_source'),
+            model_name="personname",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "source"), ("quote__isnull", False)),
+                    models.Q(models.Q(("kind", "source"), _negated=True), ("quote__isnull", True)),
+                    _connector="OR",
+                ),
+                name="personname_quote_iff_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.UniqueConstraint(fields=('person', 'name', 'quote'), name='personname_unique_per_quote'),
+            model_name="personname",
+            constraint=models.UniqueConstraint(fields=("person", "name", "quote"), name="personname_unique_per_quote"),
         ),
         migrations.AddConstraint(
-            model_name='personname',
-            constraint=models.UniqueConstraint(condition=models.Q(('quote__isnull', True)), fields=('person', 'name', 'kind'), name='personname_unique_editorial'),
+            model_name="personname",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("quote__isnull", True)),
+                fields=("person", "name", "kind"),
+                name="personname_unique_editorial",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='involvement',
-            constraint=models.UniqueConstraint(fields=('case', 'person', 'role'), name='involvement_unique'),
+            model_name="involvement",
+            constraint=models.UniqueConstraint(fields=("case", "person", "role"), name="involvement_unique"),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.UniqueConstraint(fields=('case', 'field', 'quote'), name='citation_unique'),
+            model_name="citation",
+            constraint=models.UniqueConstraint(fields=("case", "field", "quote"), name="citation_unique"),
         ),
         migrations.AddConstraint(
-            model_name='retiredref',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('replaced_by__isnull', False), ('status', 'replaced')), models.Q(('replaced_by__isnull', True), ('status', 'withdrawn')), _connector='OR'), name='retiredref_successor_iff_replaced'),
+            model_name="retiredref",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("replaced_by__isnull", False), ("status", "replaced")),
+                    models.Q(("replaced_by__isnull", True), ("status", "withdrawn")),
+                    _connector="OR",
+                ),
+                name="retiredref_successor_iff_replaced",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.UniqueConstraint(fields=('source', 'number'), name='quote_number_unique_in_source'),
+            model_name="quote",
+            constraint=models.UniqueConstraint(fields=("source", "number"), name="quote_number_unique_in_source"),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='quote_end_after_start'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="quote_end_after_start"
+            ),
         ),
     ]

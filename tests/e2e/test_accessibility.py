@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.pages import PAGE_TYPES
+from tests.page_types import PAGE_TYPES
 
 AXE = Axe()
 

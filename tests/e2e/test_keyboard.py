@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.pages import NAVIGATION, PAGE_TYPES
+from tests.page_types import NAVIGATION, PAGE_TYPES
 
 # What has the focus, whether it matches each selector, and whether its focus ring shows.
 FOCUSED = """(selectors) => {
@@ -70,3 +70,27 @@ def test_the_focus_check_notices_an_invisible_focus(open_page, site):
     page.evaluate("document.querySelector('#home-q').style.outline = 'none'")
     page.focus("#home-q")
     assert page.evaluate(FOCUSED, [])["ring"] is False
+
+
+def test_search_and_open_a_case_with_the_keyboard_alone(open_page, site):
+    page = open_page()
+    page.goto(site.url("/"))
+    stops = 0
+    while page.evaluate("document.activeElement.id") != "home-q":
+        page.keyboard.press("Tab")
+        stops += 1
+        assert stops < 30, "Tab never reached the search box"
+    page.keyboard.type("Selkirk")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cases/?q=Selkirk")
+    first_case = page.locator("main .case-title a").first
+    title = first_case.inner_text()
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if first_case.evaluate("(link) => link === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the first case")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cases/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == title

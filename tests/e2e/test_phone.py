@@ -3,7 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import PHONE
-from tests.pages import PAGE_TYPES
+from tests.page_types import PAGE_TYPES
 
 OVERFLOW = "document.documentElement.scrollWidth"
 
@@ -33,3 +33,28 @@ def test_the_search_box_fits_a_phone_and_can_be_used(open_page, site):
         box = control.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert box["height"] >= 24, "too small to tap"
+
+
+def test_the_case_list_filters_fit_a_phone_and_work(open_page, site):
+    page = open_page("phone")
+    page.goto(site.url("/cases/"))
+    filters = page.get_by_role("form", name="Search and filter the cases")
+    controls = [
+        filters.get_by_label("Search", exact=True),
+        filters.get_by_label("Kind"),
+        filters.get_by_label("Place"),
+        filters.get_by_label("From"),
+        filters.get_by_label("To"),
+        filters.get_by_role("button", name="Show cases"),
+    ]
+    for control in controls:
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
+        assert box["height"] >= 24, "too small to tap"
+    filters.get_by_label("Place").select_option("almaty")
+    filters.get_by_label("From").fill("2021")
+    filters.get_by_role("button", name="Show cases").tap()
+    page.wait_for_url("**/cases/?*place=almaty*")
+    assert sorted(page.locator("main .case-row .ref").all_inner_texts()) == ["a8023r", "ha3c3r"]
+    assert page.evaluate(OVERFLOW) <= PHONE["width"]

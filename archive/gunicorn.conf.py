@@ -1,0 +1,120 @@
+"""How gunicorn serves the archive in production: ``gunicorn -c archive/gunicorn.conf.py``.
+
+``make serve`` runs it; docs/operations.md explains the choices. Every value
+can be overridden on the command line or through the variables read below.
+"""
+
+import logging
+import multiprocessing
+import os
+import re
+from urllib.parse import quote
+
+from gunicorn.glogging import Logger
+
+wsgi_app = "archive.wsgi:application"
+
+# Only the loopback address: a TLS-terminating reverse proxy on the same host
+# is what the public reaches. It also buffers slow clients, which sync workers
+# must not be left to wait on.
+bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+
+# Sync workers, one per core: every page is a few short queries and some
+# template rendering, so a worker is busy with the CPU, not waiting.
+worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
+timeout = 30
+graceful_timeout = 10
+# Recycle workers now and then so that no slow leak can grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+
+# Load Django once, before forking: a settings error (no SECRET_KEY, DEBUG on)
+# stops the server at start-up with its message instead of failing per worker.
+preload_app = True
+
+
+def when_ready(server):
+    """Before the workers are forked: close any database connection loading opened, so none is shared."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+# Requests larger than any page of the archive needs are refused before Django.
+# The request line may be up to 8190 bytes, above Django's own limit on the
+# address (4096 characters, cases/middleware.py), so an overlong address gets
+# the archive's 400 page; only one past gunicorn's limit gets its bare 414.
+limit_request_line = 8190
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+# Trust X-Forwarded-Proto only from the proxy on this host.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+# No control socket: nothing uses it, and it would be one more way in.
+control_socket_disable = True
+
+
+class PrivateAccessLog(Logger):
+    """An access log that records what was served, never who asked.
+
+    Readers may be at risk: no address, user agent, referrer or query string
+    (a search may be a name) is logged. The path is logged percent-encoded, so
+    a crafted address cannot write control characters into the log.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
+        return {
+            "m": atoms["m"],
+            "U": quote(path, safe="/-._~!$&'()*+,;=:@"),
+            "s": atoms["s"],
+            "b": atoms["b"],
+            "M": atoms["M"],
+        }
+
+
+class PrivateErrorLog(logging.Filter):
+    """Removes the client's address from gunicorn's own messages ("Invalid request from ip=...")
+    and escapes control characters a malformed request could carry into them."""
+
+    ADDRESS = re.compile(r"\bfrom ip=\S*?: ")
+    CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+    def filter(self, record):
+        message = self.ADDRESS.sub("from a client: ", record.getMessage())
+        record.msg = self.CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
+        record.args = ()
+        return True
+
+
+logger_class = PrivateAccessLog
+accesslog = "-"
+access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# Errors go to standard output too, beside the access log and Django's log.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "INFO", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False, "qualname": "gunicorn.access"},
+    },
+    "filters": {"private": {"()": PrivateErrorLog}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "stream": "ext://sys.stdout",
+            "filters": ["private"],
+        },
+    },
+    "formatters": {
+        "generic": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        }
+    },
+}

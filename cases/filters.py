@@ -1,0 +1,280 @@
+"""The case list's filters and sort orders: one FilterSet for the list page, the exports and the feed.
+
+Use it as::
+
+    case_filter = CaseFilter(data=request.GET, queryset=Case.objects.all())
+    if not case_filter.is_valid():
+        ...  # answer 400; case_filter.errors maps each parameter to its messages
+    cases = case_filter.qs          # filtered AND sorted, not paginated
+    rows = cases.for_list()         # or cases.values(...), cases[:50]...
+
+Every rule of filtering and sorting lives here and none in the views, so the
+list, the CSV and JSON exports and the feed always agree on what a link means.
+The parameters are plain GET parameters (DESIGN.md); an unknown parameter is
+ignored and an empty one counts as absent:
+
+``q``
+    Search (``cases.search``): every term must be found in a case's ref,
+    title, summary, place, any spelling of an involved person's name, or a
+    quote the case cites. At most 200 characters, no control characters.
+``kind``
+    ``detention`` or ``protest``.
+``place``
+    A place's slug: cases at that place or anywhere inside it.
+``person``
+    A person's slug: cases that involve them, in any role.
+``date_from``, ``date_to``
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``cases.dates.parse_bound``): the
+    range runs from the first day ``date_from`` names to the last day
+    ``date_to`` names, so ``date_to=2018`` includes 31 December 2018.
+``date_match``
+    ``overlaps`` (the default): the case's possible span (its earliest to
+    latest possible day) shares a day with the range, so a case dated "2018"
+    is among the cases of June to December 2018. ``within``: the case's whole
+    span lies inside the range, so it is not.
+``sort``
+    ``newest`` (newest first; the default), ``oldest``, ``ref``, or
+    ``relevance`` (best match first; the default when searching). Ties fall
+    back to newest first, so the order is always complete.
+
+An invalid value (a date like 2021-13-40, an unknown place or person, an
+over-long search, an end before the start) makes ``is_valid()`` false and is
+named in ``errors``; ``qs`` is then empty rather than silently filtered by the
+other parameters alone. ``narrowed(ignore=...)`` gives the matching cases with
+some filters left out, unsorted: the facets count with it.
+"""
+
+import re
+import unicodedata
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+
+from . import dates, search
+from .models import Case, Involvement, Person, Place
+
+MAX_QUERY_LENGTH = 200
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class DateMatch(models.TextChoices):
+    OVERLAPS = "overlaps", "overlapping the dates"
+    WITHIN = "within", "wholly within the dates"
+
+
+class Sort(models.TextChoices):
+    NEWEST = "newest", "newest first"
+    OLDEST = "oldest", "oldest first"
+    REF = "ref", "by reference"
+    RELEVANCE = "relevance", "best match first"
+
+
+NEWEST_FIRST = ("-date_latest", "-date_earliest", "ref")  # as Case.objects.newest_first(); uses case_newest_idx
+ORDERINGS = {
+    Sort.NEWEST: NEWEST_FIRST,
+    Sort.OLDEST: ("date_earliest", "date_latest", "ref"),
+    Sort.REF: ("ref",),
+}
+
+
+# Form fields ---------------------------------------------------------------
+
+
+def reject_control_characters(value):
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValidationError(
+            "Remove the control characters (such as NUL, tabs or line breaks) from the search.",
+            code="control_characters",
+        )
+
+
+class SearchField(forms.CharField):
+    """Search text: stripped, at most 200 characters, no control characters (NUL included)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault(
+            "error_messages",
+            {"max_length": "A search can be at most %(limit_value)d characters long; this one has %(show_value)d."},
+        )
+        super().__init__(**kwargs)
+        # One message for every control character, NUL among them.
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        self.validators.append(reject_control_characters)
+
+
+class RecordField(forms.Field):
+    """A record named by its slug; cleans to the record, or says that no such record exists."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, model, noun, **kwargs):
+        self.model = model
+        self.noun = noun
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip().lower()
+        if not value:
+            return None
+        # Checked before the database sees it: no NUL, no control character, no 500.
+        if len(value) > 120 or not SLUG.fullmatch(value):
+            raise ValidationError(
+                f"This is not a {self.noun} identifier: those are lower-case letters, digits and hyphens.",
+                code="invalid",
+            )
+        record = self.model._default_manager.filter(slug=value).first()
+        if record is None:
+            raise ValidationError(f"No {self.noun} in the archive has the identifier “{value}”.", code="unknown")
+        return record
+
+
+class DateBoundField(forms.Field):
+    """One end of a date range, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; cleans to a day.
+
+    The start of a range cleans to the first day it names, the end to the last.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *, end=False, **kwargs):
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            return dates.parse_bound(value, end=self.end)
+        except (dates.PartialDateError, ValueError, OverflowError):
+            raise ValidationError(
+                "This is not a date. Write a year, a month or a day: 2018, 2018-06 or 2018-06-30.", code="invalid"
+            ) from None
+
+
+class CaseFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the date range is before its start.")
+        return cleaned
+
+
+# Filters -------------------------------------------------------------------
+
+
+class AppliedByFilterSet(django_filters.Filter):
+    """A parameter the FilterSet applies together with others (the dates and their match; the sort)."""
+
+    def filter(self, qs, value):
+        return qs
+
+
+class DateBoundFilter(AppliedByFilterSet):
+    field_class = DateBoundField
+
+
+class ChoiceParameter(AppliedByFilterSet):
+    field_class = django_filters.fields.ChoiceField
+
+
+class RecordFilter(django_filters.Filter):
+    field_class = RecordField
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Search", method="filter_search")
+    kind = django_filters.ChoiceFilter(
+        label="Kind",
+        choices=Case.Kind.choices,
+        error_messages={"invalid_choice": "Choose detention or protest."},
+    )
+    place = RecordFilter(label="Place", method="filter_place", model=Place, noun="place")
+    person = RecordFilter(label="Person", method="filter_person", model=Person, noun="person")
+    date_from = DateBoundFilter(label="From", end=False)
+    date_to = DateBoundFilter(label="To", end=True)
+    date_match = ChoiceParameter(
+        label="Dates",
+        choices=DateMatch.choices,
+        error_messages={"invalid_choice": "Choose overlaps or within."},
+    )
+    sort = ChoiceParameter(
+        label="Order",
+        choices=Sort.choices,
+        error_messages={"invalid_choice": "Choose newest, oldest, ref or relevance."},
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+        form = CaseFilterForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # No data is an empty query: every case, newest first.
+        super().__init__(data={} if data is None else data, queryset=queryset, **kwargs)
+
+    @property
+    def qs(self):
+        """The matching cases in their sort order; none when the parameters are not valid."""
+        if not hasattr(self, "_qs"):
+            self._qs = super().qs if self.is_valid() else self.queryset.none()
+        return self._qs
+
+    def filter_queryset(self, queryset):
+        return self.order(self.apply(queryset, self.form.cleaned_data))
+
+    def narrowed(self, *, ignore=()):
+        """The cases matching every valid parameter except those named in ``ignore``, unsorted."""
+        if not self.is_valid():
+            return self.queryset.none()
+        values = {name: value for name, value in self.form.cleaned_data.items() if name not in ignore}
+        return self.apply(self.queryset.all(), values).order_by()
+
+    def apply(self, queryset, values):
+        for name in ("q", "kind", "place", "person"):
+            queryset = self.filters[name].filter(queryset, values.get(name))
+        return self.filter_dates(queryset, values.get("date_from"), values.get("date_to"), values.get("date_match"))
+
+    def filter_search(self, queryset, name, value):
+        return search.matching(queryset, value)
+
+    def filter_place(self, queryset, name, place):
+        return queryset.within_place(place)
+
+    def filter_person(self, queryset, name, person):
+        # A semi-join: one row per case however many roles the person has in it.
+        return queryset.filter(pk__in=Involvement.objects.filter(person=person).values("case_id"))
+
+    @staticmethod
+    def filter_dates(queryset, start, end, match):
+        """Cases whose possible span overlaps start..end, or lies within it (either end may be open)."""
+        if match == DateMatch.WITHIN:
+            conditions = {"date_earliest__gte": start, "date_latest__lte": end}
+        else:
+            conditions = {"date_latest__gte": start, "date_earliest__lte": end}
+        return queryset.filter(**{lookup: day for lookup, day in conditions.items() if day is not None})
+
+    @property
+    def sort_order(self):
+        """The order in effect: the one asked for, else best match when searching, else newest first."""
+        values = self.form.cleaned_data if self.is_valid() else {}
+        searching = bool(values.get("q"))
+        chosen = values.get("sort")
+        if chosen == Sort.RELEVANCE and not searching:
+            return Sort.NEWEST
+        return Sort(chosen) if chosen else (Sort.RELEVANCE if searching else Sort.NEWEST)
+
+    def order(self, queryset):
+        order = self.sort_order
+        if order == Sort.RELEVANCE:
+            return search.ranked(queryset, self.form.cleaned_data["q"]).order_by("-search_rank", *NEWEST_FIRST)
+        return queryset.order_by(*ORDERINGS[order])

@@ -1,0 +1,201 @@
+"""Finding cases by what a reader types: any spelling of a name, words of titles, summaries and quotes.
+
+Every case has a ``SearchDocument``, derived from its records by ``index_cases``
+(the loader calls it after writing; so do the test factories): the case's ref,
+title, summary and place, every spelling of every involved person's name (each
+``PersonName.search_key``), and the exact words of every quote the case cites.
+
+A query is split into terms: each "quoted phrase", and each other word.
+Query and document are folded alike by ``normalize``: case and accents
+dropped (``names.search_key``), a few letters that do not decompose spelled
+plainly (ø, ł, đ…), punctuation turned into spaces. A case matches when every
+term is found in its document as a substring, so "Kumbolat" finds
+"Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the Chinese spelling:
+the same on every database.
+
+On PostgreSQL a term also matches
+
+- by full-text search in the ``archive_search`` configuration (unaccent, then
+  English stemming) against the document's stored ``vector``, so "arrests"
+  finds "arrested";
+- by trigram word similarity against the names, so a near miss
+  ("Nauryzbeck") still finds the person. Only terms of ``FUZZY_MIN_LENGTH``
+  characters or more: a shorter one is similar to too much.
+
+and each of the three tests is answered by a GIN index on the documents
+(migration 0002), so the search reads only the documents that match. On
+SQLite the substring test reads the documents' one narrow table, with no join.
+
+``matching`` filters a case queryset; ``ranked`` annotates ``search_rank`` for
+"best match first": a term found in a person's name counts most, then one in
+the title, then anywhere; on PostgreSQL the full-text rank breaks ties.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from django.apps import apps as global_apps
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact
+from django.db import connections
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
+
+from .models import SEARCH_CONFIG, SearchDocument
+from .names import search_key
+
+FUZZY_MIN_LENGTH = 4
+
+# Letters that are not a base letter plus a mark, so decomposition keeps them.
+_PLAIN_LETTERS = str.maketrans(
+    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ŀ": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+# Quotation marks a reader may type around a phrase.
+_QUOTE_MARKS = str.maketrans(dict.fromkeys("“”„‟«»「」『』", '"'))
+_TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
+class _WordCharacters(dict):
+    """A str.translate table that keeps letters, marks and digits and turns anything else into a space.
+
+    Filled as characters are met: Unicode categories decide, so every script's
+    letters (and the vowel signs of Indic scripts, which ``\\w`` would split on)
+    stay whole.
+    """
+
+    def __missing__(self, codepoint):
+        character = chr(codepoint)
+        self[codepoint] = character if unicodedata.category(character)[0] in "LMN" else " "
+        return self[codepoint]
+
+
+_WORDS_ONLY = _WordCharacters()
+
+
+def normalize(text):
+    """Fold ``text`` for matching: "Kumbolat’s BROTHER, Nauryzbék!" -> "kumbolat s brother nauryzbek"."""
+    return " ".join(search_key(text).translate(_PLAIN_LETTERS).translate(_WORDS_ONLY).split())
+
+
+def terms(query):
+    """The query's terms, folded and without repeats: each "quoted phrase" and each other word.
+
+    A word that punctuation splits is taken as its parts, without the
+    one-letter ones when it has longer ones: "Kumbolat’s" is "kumbolat",
+    "one-person" is "one" and "person".
+    """
+    found = []
+    for phrase, word in _TERM.findall(query.translate(_QUOTE_MARKS)):
+        if phrase:
+            candidates = [normalize(phrase)]
+        else:
+            parts = normalize(word).split()
+            candidates = [part for part in parts if len(part) > 1] or parts
+        for term in candidates:
+            if term and term not in found:
+                found.append(term)
+    return found
+
+
+def matching(queryset, query):
+    """The cases of ``queryset`` whose document holds every term of ``query`` (none if it has no term)."""
+    if not terms(query):
+        return queryset.none()
+    return queryset.filter(pk__in=matching_documents(query, using=queryset.db).values("case_id"))
+
+
+def matching_documents(query, using="default"):
+    """The search documents that hold every term of ``query``."""
+    postgresql = connections[using].vendor == "postgresql"
+    documents = SearchDocument.objects.using(using)
+    for term in terms(query):
+        documents = documents.filter(_postgresql_match(term) if postgresql else Q(text__contains=term))
+    return documents
+
+
+def ranked(queryset, query):
+    """``queryset`` annotated with ``search_rank``: higher for a better match of ``query``.
+
+    Cheap for each row, since a broad search ranks most of the archive: a term
+    in a person's name counts 4, in the title 2; on PostgreSQL the full-text
+    rank of the stored vector is added.
+    """
+    found = terms(query)
+    rank = Value(0.0)
+    for term in found:
+        rank = rank + 4 * _found_in("search_document__names", term) + 2 * _found_in("search_document__title", term)
+    if found and connections[queryset.db].vendor == "postgresql":
+        rank = rank + SearchRank(F("search_document__vector"), _query_any(found))
+    return queryset.annotate(search_rank=ExpressionWrapper(rank, output_field=FloatField()))
+
+
+def _found_in(field, term):
+    return Case(When(**{f"{field}__contains": term}, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+
+def _query(term):
+    return SearchQuery(term, config=SEARCH_CONFIG, search_type="phrase")
+
+
+def _query_any(found):
+    query = _query(found[0])
+    for term in found[1:]:
+        query = query | _query(term)
+    return query
+
+
+def _postgresql_match(term):
+    # Cheapest test first: PostgreSQL stops at the first branch that holds.
+    condition = Q(SearchVectorExact(F("vector"), _query(term))) | Q(text__contains=term)
+    if len(term) >= FUZZY_MIN_LENGTH:
+        condition |= Q(TrigramWordSimilar(F("names"), Value(term)))
+    return condition
+
+
+def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):
+    """Write the search document of each case in ``case_ids`` (every case when None).
+
+    Reads a few queries per batch of cases, whatever their number of people
+    and quotes. ``apps`` lets a migration pass its historical models.
+    """
+    CaseModel = apps.get_model("cases", "Case")
+    Citation = apps.get_model("cases", "Citation")
+    Involvement = apps.get_model("cases", "Involvement")
+    Document = apps.get_model("cases", "SearchDocument")
+    InvolvementQuote = Involvement._meta.get_field("quotes").remote_field.through
+
+    ids = CaseModel.objects.order_by("pk").values_list("pk", flat=True)
+    if case_ids is not None:
+        ids = ids.filter(pk__in=list(case_ids))
+    ids = list(ids)
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        spellings = defaultdict(set)
+        for case_id, key in Involvement.objects.filter(case_id__in=batch).values_list(
+            "case_id", "person__names__search_key"
+        ):
+            if key:
+                spellings[case_id].add(normalize(key))
+        quotes = defaultdict(dict)  # an ordered set per case
+        for case_id, exact in Citation.objects.filter(case_id__in=batch).values_list("case_id", "quote__exact"):
+            quotes[case_id][exact] = None
+        for case_id, exact in InvolvementQuote.objects.filter(involvement__case_id__in=batch).values_list(
+            "involvement__case_id", "quote__exact"
+        ):
+            quotes[case_id][exact] = None
+
+        documents = []
+        rows = CaseModel.objects.filter(pk__in=batch).values_list("pk", "ref", "title", "summary", "place__full_name")
+        for case_id, ref, title, summary, place in rows:
+            names = sorted(spellings[case_id] - {""})
+            lines = [normalize(part) for part in (ref, title, summary, place, *quotes[case_id])]
+            documents.append(
+                Document(
+                    case_id=case_id,
+                    names="\n".join(names),
+                    title=normalize(title),
+                    text="\n".join(line for line in (*lines[:4], *names, *lines[4:]) if line),
+                )
+            )
+        Document.objects.filter(case_id__in=batch).delete()
+        Document.objects.bulk_create(documents)

@@ -1,0 +1,169 @@
+"""The case list, ``/cases/``: filters, facets with counts, pagination, sorting.
+
+Which cases match and in what order is entirely ``CaseFilter``'s (the exports
+and the feed use it too); this view validates, paginates and prepares what the
+page shows. A page fetches its cases' ids first, with the filters and the
+order, and only then those cases with their places, details and people, so a
+deep page does not drag those joins through every row it skips. The number of
+queries depends on neither the number of cases nor the page number.
+"""
+
+import unicodedata
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.views import View
+
+from .. import dates
+from ..facets import case_facets
+from ..filters import CaseFilter, DateMatch, Sort
+from ..models import Case, Place
+
+FILTER_PARAMETERS = ("q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort")
+# A page number longer than this is past the end of any archive; int() of it would be slow.
+MAX_PAGE_DIGITS = 18
+
+
+class CaseListView(View):
+    template_name = "cases/list.html"
+    paginate_by = 25
+
+    def get(self, request):
+        case_filter = CaseFilter(data=request.GET, queryset=Case.objects.all())
+        valid = case_filter.is_valid()
+        page_number, page_error = read_page_number(request.GET.get("page"))
+        context = {
+            "form": case_filter.form,
+            "values": shown_values(request.GET),
+            "place_options": place_options(),
+            "show_person": bool(request.GET.get("person", "").strip()),
+            "person": case_filter.form.cleaned_data.get("person"),
+            "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
+        }
+        if page_error or not valid:
+            context["errors"] = field_errors(case_filter)
+            context["page_error"] = page_error
+            return render(request, self.template_name, context, status=400)
+
+        facets = case_facets(case_filter)
+        paginator = CountedPaginator(case_filter.qs.values_list("pk", flat=True), self.paginate_by, facets.total)
+        try:
+            page = paginator.page(page_number)
+        except EmptyPage:
+            raise Http404("There is no such page of cases.") from None
+        ids = list(page.object_list)
+        found = Case.objects.for_list().in_bulk(ids) if ids else {}
+
+        query = active_query(case_filter)
+        context.update(
+            cases=[found[pk] for pk in ids],
+            page_obj=page,
+            page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+            ellipsis=Paginator.ELLIPSIS,
+            total=paginator.count,
+            query=query,
+            active_filters=active_filters(case_filter, query),
+            facets=facets,
+            sort_label=case_filter.sort_order.label,
+            searching=bool(case_filter.form.cleaned_data.get("q")),
+        )
+        return render(request, self.template_name, context)
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects there are (the facets have counted them), so it never counts again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
+def read_page_number(raw):
+    """(number, None) for a page number, absent or empty meaning 1; (None, message) for anything else."""
+    raw = (raw or "").strip()
+    if not raw:
+        return 1, None
+    if not (raw.isascii() and raw.isdigit()) or raw.strip("0") == "":
+        return None, "Pages are numbered 1, 2, 3 and so on: this is not a page number."
+    if len(raw.lstrip("0")) > MAX_PAGE_DIGITS:
+        raise Http404("There is no such page of cases.")
+    return int(raw), None
+
+
+def shown_values(data):
+    """What the reader sent, to show again in the form: control characters dropped, nothing else changed."""
+    return {
+        name: "".join(ch for ch in str(data.get(name, "")) if unicodedata.category(ch) != "Cc")
+        for name in FILTER_PARAMETERS
+    }
+
+
+def place_options():
+    """Every place for the place menu, each under the place it lies in, siblings in alphabetical order."""
+    places = list(Place.objects.values_list("pk", "parent_id", "slug", "name"))
+    children = {}
+    for pk, parent_id, slug, name in sorted(places, key=lambda place: place[3].casefold()):
+        children.setdefault(parent_id, []).append((pk, slug, name))
+    options = []
+
+    def walk(parent_id, depth):
+        for pk, slug, name in children.get(parent_id, []):
+            options.append((slug, "\u00a0\u00a0\u00a0" * depth + name))
+            walk(pk, depth + 1)
+
+    walk(None, 0)
+    return options
+
+
+def field_errors(case_filter):
+    """The invalid parameters, in the form's order, for the summary above the form."""
+    errors = case_filter.errors
+    return [
+        {"name": name, "label": case_filter.form.fields[name].label, "messages": errors[name]}
+        for name in FILTER_PARAMETERS
+        if name in errors
+    ]
+
+
+def active_query(case_filter):
+    """The filters in effect as a QueryDict: the base of every link on the page (no empty or unknown parameter)."""
+    query = QueryDict(mutable=True)
+    for name in FILTER_PARAMETERS:
+        value = case_filter.form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        if name in ("place", "person"):
+            query[name] = value.slug
+        elif name in ("date_from", "date_to"):
+            query[name] = str(case_filter.data.get(name)).strip()
+        else:
+            query[name] = value
+    return query
+
+
+def active_filters(case_filter, query):
+    """Each filter in effect, as the reader would say it, with the query that removes it."""
+    values = case_filter.form.cleaned_data
+    chips = []
+
+    def add(label, shown, *names):
+        without = query.copy()
+        for name in names:
+            without.pop(name, None)
+        chips.append({"label": label, "value": shown, "query": without})
+
+    if values.get("q"):
+        add("Search", f"“{values['q']}”", "q")
+    if values.get("kind"):
+        add("Kind", Case.Kind(values["kind"]).label, "kind")
+    if values.get("place"):
+        add("Place", values["place"].full_name, "place")
+    if values.get("person"):
+        add("Person", values["person"].name, "person")
+    for name, label in (("date_from", "From"), ("date_to", "To")):
+        if values.get(name):
+            add(label, dates.parse(query[name]).display, name)
+    if values.get("date_match") == DateMatch.WITHIN and (values.get("date_from") or values.get("date_to")):
+        add("Dates", "wholly within the range", "date_match")
+    return chips
