@@ -16,7 +16,13 @@ OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 # name, path, and the ways of reading to show it in.
 SHOTS = [
-    ("home", "/", ("desktop", "phone", "desktop-dark", "phone-dark")),
+    ("home", "/", ("desktop", "phone")),
+    ("list", "/cases/?place=almaty", ("desktop", "phone")),
+    ("case", "/cases/ha3c3r/", ("desktop", "phone", "desktop-dark", "phone-dark")),
+    ("source", "/sources/kazakh-anti-communist-heats-up-again/#q-4", ("desktop",)),
+    ("person", "/people/baibolat-kunbolat/", ("desktop",)),
+    ("data", "/data/", ("desktop",)),
+    ("place", "/places/almaty/", ("desktop",)),
     ("not-found", "/no/such/page/", ("desktop",)),
 ]
 CONTEXTS = {"desktop": "javascript", "phone": "phone", "desktop-dark": "dark", "phone-dark": "phone-dark"}
