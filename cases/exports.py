@@ -454,3 +454,23 @@ def dataset_metadata(version, documentation, query):
         "query": query,
         "columns": list(COLUMN_NAMES),
     }
+
+
+# The list's own filters, for the exports and the feed.
+
+
+def filter_cases(request):
+    """The case list's FilterSet for this request: the exports and the feed follow the list's own rules."""
+    from .filters import CaseFilter
+
+    return CaseFilter(data=request.GET, queryset=Case.objects.all())
+
+
+def filter_error_response(filterset):
+    """A short plain-text 400 naming each invalid parameter."""
+    from django.http import HttpResponseBadRequest
+
+    lines = [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in filterset.errors.items()]
+    return HttpResponseBadRequest(
+        "This filter cannot be applied.\n" + "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+    )

@@ -1,17 +1,17 @@
 from django.urls import path, re_path
 
+from .feeds import CaseFeed
 from .views import data, records
 from .views.home import HomeView
 from .views.lists import CaseListView
-from .views.pending import not_built_yet
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     # The case list and its data, honouring the same filters.
     path("cases/", CaseListView.as_view(), name="case-list"),
-    path("cases.csv", not_built_yet, name="cases-csv"),
-    path("cases.json", not_built_yet, name="cases-json"),
-    path("feed/", not_built_yet, name="feed"),
+    path("cases.csv", data.cases_csv, name="cases-csv"),
+    path("cases.json", data.cases_json, name="cases-json"),
+    path("feed/", CaseFeed(), name="feed"),
     # A case's permalink, its data and its citation files.
     path("cases/<str:ref>/", records.case_detail, name="case-detail"),
     path("cases/<str:ref>.json", data.case_json, name="case-json"),

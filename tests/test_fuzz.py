@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from .pages import pages_for, parameters, url_names
 
-ALLOWED = {400, 404, 405, 410}
+# 412: a conditional request whose If-Match or If-Unmodified-Since fails, as HTTP says.
+ALLOWED = {400, 404, 405, 410, 412}
 LIST_PARAMETERS = ["q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort", "page"]
 
 fuzz = settings(

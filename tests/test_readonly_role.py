@@ -48,7 +48,7 @@ def test_every_page_answers_under_a_select_only_role(client, as_reader):
     for page in pages:
         response = client.get(page.url)
         assert response.status_code == page.expected_status, page
-    assert [page for page in pages if page.built], "at least the home page is built"
+    assert len(pages) > 20, "every route is requested"
 
 
 def test_writes_fail_under_the_select_only_role(as_reader):

@@ -216,15 +216,15 @@ def test_an_overlong_address_answers_400(client, db, url):
 @pytest.mark.parametrize(
     "url",
     [
-        "/cases/?q=%00",
-        "/cases/?q=Baibolat%00",
-        "/cases/?q%00=1",
-        "/cases/?kind=detention&place=%1B%5B31m",
-        "/cases/?q=%7F",
-        "/cases/?q=%C2%85",
-        "/cases/?q=a%0Ab",
-        "/cases/?q=%FF%FE",
-        "/cases/?q=%C3%28",
+        "/cases.csv?q=%00",
+        "/cases.csv?q=Baibolat%00",
+        "/cases.csv?q%00=1",
+        "/cases.csv?kind=detention&place=%1B%5B31m",
+        "/cases.csv?q=%7F",
+        "/cases.csv?q=%C2%85",
+        "/cases.csv?q=a%0Ab",
+        "/cases.csv?q=%FF%FE",
+        "/cases.csv?q=%C3%28",
         "/%00/",
         "/cases/abc%00de/",
         "/sources/%0A/",
@@ -237,6 +237,14 @@ def test_control_characters_and_broken_utf8_answer_400_before_any_query(client, 
         response = client.get(url)
     assert response.status_code == 400
     assert "could not be understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=Baibolat%00", "place=%1B%5B31m", "q=%7F", "q=a%0Ab"])
+def test_the_case_list_refuses_control_characters_beside_the_field(client, db, query):
+    # The list's own form refuses them, so the reader sees which field was wrong.
+    response = client.get(f"/cases/?{query}")
+    assert response.status_code == 400
+    assert 'class="field-error"' in response.content.decode()
 
 
 @pytest.mark.parametrize(

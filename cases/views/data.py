@@ -10,6 +10,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
+    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -141,3 +142,36 @@ def sitemap(request):
 
 def sitemap_section(request, section):
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+# The case list as data, honouring the list's filters.
+
+
+def _download(request, content_type, chunks, filename, disposition):
+    # A HEAD request gets the headers only: nothing is read from the database.
+    body = iter(()) if request.method == "HEAD" else chunks
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def cases_csv(request):
+    """``/cases.csv``: every case the list would show for the same parameters, in its order, streamed."""
+    filterset = exports.filter_cases(request)
+    if not filterset.is_valid():
+        return exports.filter_error_response(filterset)
+    chunks = exports.csv_chunks(exports.rows(filterset.qs, _absolute(request)("")))
+    return _download(request, "text/csv; charset=utf-8; header=present", chunks, "cases.csv", "attachment")
+
+
+def cases_json(request):
+    """``/cases.json``: the same cases as ``/cases.csv``, as JSON, streamed."""
+    filterset = exports.filter_cases(request)
+    if not filterset.is_valid():
+        errors = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+        return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)
+    absolute = _absolute(request)
+    query = {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()}
+    metadata = exports.dataset_metadata(data_version(request), absolute(reverse("data")), query)
+    chunks = exports.json_chunks(exports.rows(filterset.qs, absolute("")), metadata)
+    return _download(request, "application/json", chunks, "cases.json", "inline")

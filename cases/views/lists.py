@@ -56,7 +56,12 @@ class CaseListView(View):
         found = Case.objects.for_list().in_bulk(ids) if ids else {}
 
         query = active_query(case_filter)
+        # The downloads and the feed carry the filters, and the order when one was chosen.
+        data_query = query.copy()
+        if request.GET.get("sort"):
+            data_query["sort"] = case_filter.sort_order.value
         context.update(
+            data_query=data_query,
             cases=[found[pk] for pk in ids],
             page_obj=page,
             page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
