@@ -20,10 +20,6 @@ from django.db import connections
 
 from cases.loader import load_fixture
 
-# Playwright's sync API runs an event loop in this thread; the tests only read
-# the database from it, between browser calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 # Debian's Chromium; CHROMIUM names another build of it (the tests rely on Chromium's behaviour).
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,6 +61,22 @@ def browser_type_launch_args(browser_type_launch_args):
             pytrace=False,
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _database_beside_playwright():
+    """Playwright's sync API keeps an event loop in this thread, which Django's
+    async-safety check takes for async code. The tests touch the database only
+    between browser calls, so allow it while the browser tests run, and only
+    then: left set, the variable would leak into the subprocesses that other
+    tests start (and ``check --deploy`` rightly refuses it)."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if before is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
@@ -109,10 +121,12 @@ def _context(browser, browser_context_args, **kwargs):
 
 
 @pytest.fixture(scope="session")
-def contexts(live_server, browser, browser_context_args):
+def contexts(django_db_setup, live_server, browser, browser_context_args):
     """One browser context per way of reading, shared by the whole session (the site keeps no state).
 
-    Asks for the live server first so that it stops after the browser has
+    Asks for the test database before the browser, so that it is created
+    before Playwright starts and dropped after it stops (outside the reach of
+    its event loop). Asks for the live server first so that it stops after the browser has
     closed its connections: a request thread still open when the server stops
     would touch a database connection it no longer shares. The server's
     threads close their database connection after each request (persistent

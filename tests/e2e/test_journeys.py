@@ -4,6 +4,7 @@ Every page these journeys open is checked, when the test ends, for requests to
 other hosts and for cookies (see ``open_page`` in conftest.py).
 """
 
+import csv
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -105,3 +106,24 @@ def test_copy_a_citation_with_the_copy_button(reader, javascript, site):
     copied = reader.evaluate("navigator.clipboard.readText()")
     assert " ".join(copied.split()) == " ".join(citation.inner_text().split())
     assert site.url(CASE) in copied
+
+
+def test_download_the_filtered_list_as_csv(reader, site):
+    reader.goto(site.url("/cases/"))
+    facets = reader.get_by_role("complementary", name="Narrow down")
+    facets.get_by_role("link", name="Kazakhstan", exact=True).click()
+    reader.get_by_label("From").fill("2021")
+    reader.get_by_role("button", name="Show cases").click()
+    shown = sorted(listed_refs(reader))
+    assert shown == ["a8023r", "ha3c3r"]
+
+    with reader.expect_download() as download_info:
+        reader.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert urlsplit(download.url).path == "/cases.csv"
+    sent = parse_qs(urlsplit(download.url).query)
+    assert sent["place"] == ["kazakhstan"] and sent["date_from"] == ["2021"]
+    with open(download.path(), encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert sorted(row["ref"] for row in rows) == shown
+    assert all(row["place"] for row in rows)
