@@ -12,11 +12,13 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format migrations-check reset-db install install-dev serve loadtest bench
+.PHONY: help run test test-browser screenshots lint format migrations-check reset-db install install-dev serve loadtest bench
 
 help:
 	@echo "make run      serve the archive on http://127.0.0.1:$(PORT)/ (SQLite unless DATABASE_URL is set)"
 	@echo "make test     run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make test-browser  only the browser tests (Chromium at /usr/bin/chromium)"
+	@echo "make screenshots   retake docs/screenshots/ from the live test server"
 	@echo "make lint     ruff check, ruff format --check and makemigrations --check"
 	@echo "make reset-db delete the local SQLite database and load the fixture again"
 	@echo "make serve    production-like: gunicorn, DEBUG off, compressed hashed static files (docs/operations.md)"
@@ -55,6 +57,14 @@ run: data
 
 test: install-dev var
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests alone: Playwright drives the system's Chromium, never a downloaded one.
+test-browser: install-dev var
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Screenshots of the main pages for the docs, taken from the live test server.
+screenshots: install-dev var
+	$(PY) -m pytest tests/e2e/screenshots.py -q $(PYTEST_ARGS)
 
 lint: install-dev var
 	$(VENV)/bin/ruff check .
