@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the live test server.
 
-One browser for the whole session and one context per way of reading (with and
+One browser for all the browser tests and one context per way of reading (with and
 without JavaScript, on a phone, in the dark); each test opens its own page in
 one of them and closes it. Every request a page makes is recorded, and a test
 fails if any of them went to a host other than the live server: readers may be
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connections
+from playwright.sync_api import sync_playwright
 
 from cases.loader import load_fixture
 
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 375, "height": 740}
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -116,13 +118,31 @@ class RequestLog:
         return [url for url in self.urls if urlsplit(url).scheme != "data" and urlsplit(url)[:2] != allowed]
 
 
-def _context(browser, browser_context_args, **kwargs):
-    return browser.new_context(**{**browser_context_args, "locale": "en-GB", "viewport": DESKTOP, **kwargs})
+@pytest.fixture(scope="package")
+def playwright():
+    """Playwright for the browser tests only, stopped when they end.
+
+    pytest-playwright keeps it for the whole session, but its event loop in
+    this thread makes every later database call look async to Django.
+    """
+    with sync_playwright() as running:
+        yield running
 
 
-@pytest.fixture(scope="session")
-def contexts(django_db_setup, live_server, browser, browser_context_args):
-    """One browser context per way of reading, shared by the whole session (the site keeps no state).
+@pytest.fixture(scope="package")
+def browser(playwright, browser_type_launch_args):
+    launched = playwright.chromium.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
+
+
+def new_context(browser, **kwargs):
+    return browser.new_context(**{"locale": "en-GB", "viewport": DESKTOP, **kwargs})
+
+
+@pytest.fixture(scope="package")
+def contexts(django_db_setup, live_server, browser):
+    """One browser context per way of reading, shared by all the browser tests (the site keeps no state).
 
     Asks for the test database before the browser, so that it is created
     before Playwright starts and dropped after it stops (outside the reach of
@@ -136,12 +156,10 @@ def contexts(django_db_setup, live_server, browser, browser_context_args):
     for options in connections.settings.values():
         options["CONN_MAX_AGE"] = 0
     made = {
-        "javascript": _context(browser, browser_context_args),
-        "no-javascript": _context(browser, browser_context_args, java_script_enabled=False),
-        "dark": _context(browser, browser_context_args, color_scheme="dark"),
-        "phone": _context(
-            browser, browser_context_args, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
-        ),
+        "javascript": new_context(browser),
+        "no-javascript": new_context(browser, java_script_enabled=False),
+        "dark": new_context(browser, color_scheme="dark"),
+        "phone": new_context(browser, **PHONE_CONTEXT),
     }
     yield made
     for context in made.values():

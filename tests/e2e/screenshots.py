@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, PHONE_CONTEXT, new_context
 
 OUT = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
@@ -29,16 +29,8 @@ CONTEXTS = {"desktop": "javascript", "phone": "phone", "desktop-dark": "dark", "
 
 
 @pytest.fixture(scope="module")
-def phone_dark(browser, browser_context_args, contexts):
-    context = browser.new_context(
-        **browser_context_args,
-        locale="en-GB",
-        viewport={"width": 375, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        color_scheme="dark",
-    )
+def phone_dark(browser, contexts):
+    context = new_context(browser, **PHONE_CONTEXT, color_scheme="dark")
     contexts["phone-dark"] = context
     yield
     del contexts["phone-dark"]
