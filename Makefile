@@ -55,8 +55,11 @@ run: data
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
+# The browser tests run in a process of their own: Playwright's event loop must
+# not share a process with the tests that use the database synchronously.
 test: install-dev var
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 # The browser tests alone: Playwright drives the system's Chromium, never a downloaded one.
 test-browser: install-dev var
