@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases import loader
 from cases.loader import FixtureError, load_fixture
 from cases.models import (
     Case,
@@ -270,8 +269,3 @@ def test_place_paths_nest(article):
     assert ili.path.startswith(china.path)
     assert ili.full_name == "Ili Kazakh Autonomous Prefecture, Xinjiang Uyghur Autonomous Region, China"
     assert list(Case.objects.within_place(china).values_list("ref", flat=True)) == ["2n2181"]
-
-
-def test_loader_module_names_no_unchecked_sections():
-    # Every top-level section the loader writes is one it checks.
-    assert set(loader._Checker({}, None).__class__.__dict__) >= {"check_sources", "check_cases", "check_retired"}
