@@ -40,6 +40,8 @@ BUDGET_SECONDS = float(os.environ.get("BENCH_PAGE_SECONDS", "12"))
 MAX_REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))
 MIN_REPEAT = 10
 SAMPLES = 300  # distinct URLs per page kind, where the data has that many
+# Only these page kinds (comma-separated, e.g. "case,search"), and no CSV memory run unless "csv-memory" is named.
+ONLY = {kind.strip() for kind in os.environ.get("BENCH_KINDS", "").split(",") if kind.strip()}
 
 # The goals for PostgreSQL at 100,000 cases (median server time, uncached), shown beside the figures.
 GOALS_MS = {"home": 10, "case": 10, "person": 10, "place": 10, "source": 10, "list": 50, "list-filtered": 50,
@@ -231,10 +233,16 @@ def main():
     consume(client.get("/"))  # imports, templates and the connection, before anything is timed
     results = {}
     for kind, kind_urls in urls.items():
+        if ONLY and kind not in ONLY:
+            results[kind] = {"urls": len(kind_urls), "state": "not measured (BENCH_KINDS)"}
+            continue
         print(f"  measuring {kind} ({len(kind_urls)} URLs)", file=sys.stderr, flush=True)
         results[kind] = measure(client, kind_urls)
-    print("  streaming the whole CSV export", file=sys.stderr, flush=True)
-    memory = csv_memory(client)
+    if ONLY and "csv-memory" not in ONLY:
+        memory = {"state": "not measured (BENCH_KINDS)"}
+    else:
+        print("  streaming the whole CSV export", file=sys.stderr, flush=True)
+        memory = csv_memory(client)
     facts = {
         "vendor": connection.vendor,
         "server_version": connection.cursor().connection.info.server_version

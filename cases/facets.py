@@ -4,12 +4,23 @@ Each facet counts what its link would show: the kind facet counts with every
 filter but the kind (choosing a kind replaces the kind), the year facet with
 every filter but the dates, under the date match in effect; the place facet
 shows the countries, or the places directly inside the chosen place, each
-counting the cases anywhere inside it. Four queries in all, whatever the
-number of cases.
+counting the cases anywhere inside it.
 
 The kind facet counts every matching case under one kind or the other, so
 it also gives the number of matching cases: the list needs no count query
-of its own, which matters when a broad search is costly to evaluate.
+of its own.
+
+Three ways to the same figures, by what the list is asked for:
+
+- nothing but a kind (the unfiltered list, at any page or order): the counts
+  the latest data load recorded (``archive_summary``, kept in
+  ``DataLoad.facets``), as the home page's counts are: the data
+  changes only when a load writes it, in the same transaction;
+- a search: the matching cases are found once, with the few columns the
+  facets and the order need (``search_listing``), and everything else is
+  counted and sorted from those rows: a search is the costliest filter and is
+  not evaluated again for each facet;
+- any other filter: one indexed count query per facet (four in all).
 """
 
 from collections import Counter
@@ -18,8 +29,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from .filters import DateMatch
-from .models import Case, Place
+from . import search
+from .filters import DateMatch, Sort
+from .models import Case, DataLoad, Place
+
+SUMMARY_VERSION = 1
+# Filters that narrow the list; without any of them the list shows every case (of one kind, maybe).
+NARROWING = ("q", "place", "person", "date_from", "date_to")
 
 
 @dataclass
@@ -53,34 +69,148 @@ class Year(ExtractYear):
 
 
 def case_facets(case_filter):
-    """The facets for a valid CaseFilter, and the number of cases it matches."""
+    """The facets for a valid CaseFilter without a search, and the number of cases it matches."""
+    values = case_filter.form.cleaned_data
+    if not any(values.get(name) for name in NARROWING):
+        summary = recorded_summary()
+        if summary is not None:
+            return _facets_from_summary(case_filter, summary)
     counts = dict(case_filter.narrowed(ignore={"kind"}).values_list("kind").annotate(n=Count("pk")))
+    spans = case_filter.narrowed(ignore={"date_from", "date_to"}).values_list(
+        Year("date_earliest"), Year("date_latest")
+    )
+    places = case_filter.narrowed().values_list("place__path").annotate(n=Count("pk"))
+    return _facets(case_filter, counts, _place_counts(case_filter, places), spans.annotate(n=Count("pk")))
+
+
+def _facets(case_filter, kind_counts, place_counts, year_spans):
     chosen = case_filter.form.cleaned_data.get("kind")
     return Facets(
-        total=counts.get(chosen, 0) if chosen else sum(counts.values()),
+        total=kind_counts.get(chosen, 0) if chosen else sum(kind_counts.values()),
         kind=[
-            FacetValue(label, counts[value], {"kind": value, "page": None}, selected=value == chosen)
+            FacetValue(label, kind_counts[value], {"kind": value, "page": None}, selected=value == chosen)
             for value, label in Case.Kind.choices
-            if counts.get(value)
+            if kind_counts.get(value)
         ],
-        place=place_facet(case_filter),
-        year=year_facet(case_filter),
+        place=place_facet(case_filter, place_counts),
+        year=year_facet(case_filter, year_spans),
     )
 
 
-def year_facet(case_filter):
+# The unfiltered list: counts recorded by the load --------------------------------
+
+
+def archive_summary(case_model=Case):
+    """What the unfiltered list's facets count, for each kind: cases, cases per country, year spans.
+
+    Written by every load beside its other counts (two grouped queries over the
+    whole archive, once per load instead of once per visit). ``case_model``
+    lets a migration pass its historical model.
+    """
+    kinds = {value: {"total": 0, "places": Counter(), "years": []} for value in Case.Kind.values}
+    cases = case_model.objects.order_by()
+    spans = cases.values_list("kind", Year("date_earliest"), Year("date_latest")).annotate(n=Count("pk"))
+    for kind, first, last, n in spans:
+        kinds[kind]["total"] += n
+        kinds[kind]["years"].append([first, last, n])
+    for kind, path, n in cases.values_list("kind", "place__path").annotate(n=Count("pk")):
+        kinds[kind]["places"][int(path.strip("/").split("/")[0])] += n
+    for entry in kinds.values():
+        entry["places"] = sorted([pk, n] for pk, n in entry["places"].items())
+        entry["years"].sort()
+    return {"version": SUMMARY_VERSION, "kinds": kinds}
+
+
+def recorded_summary():
+    """The summary the latest load recorded, or None (no load yet, or one from before summaries)."""
+    summary = DataLoad.objects.order_by("-loaded_at", "-pk").values_list("facets", flat=True).first()
+    if isinstance(summary, dict) and summary.get("version") == SUMMARY_VERSION:
+        return summary
+    return None
+
+
+def _facets_from_summary(case_filter, summary):
+    chosen = case_filter.form.cleaned_data.get("kind")
+    kinds = {kind: entry for kind, entry in summary["kinds"].items() if kind in Case.Kind.values}
+    shown = [entry for kind, entry in kinds.items() if not chosen or kind == chosen]
+    places = Counter()
+    spans = Counter()
+    for entry in shown:
+        places.update(dict(entry["places"]))
+        spans.update({(first, last): n for first, last, n in entry["years"]})
+    return _facets(
+        case_filter,
+        {kind: entry["total"] for kind, entry in kinds.items()},
+        places,
+        [(first, last, n) for (first, last), n in spans.items()],
+    )
+
+
+# A search: the matching cases found once ---------------------------------------
+
+
+def search_listing(case_filter):
+    """For a valid CaseFilter with a search: (facets, the matching case ids in the filter's order).
+
+    One query finds the cases matching the search and the place and person
+    filters, with their kind, place, dates and ref (and rank, for best match
+    first); the kind and date filters, the facet counts and the order are then
+    worked out from those rows, exactly as ``CaseFilter`` would in SQL.
+    """
+    values = case_filter.form.cleaned_data
+    order = case_filter.sort_order
+    rows = case_filter.narrowed(ignore={"kind", "date_from", "date_to"})
+    fields = ["pk", "kind", "place__path", "date_earliest", "date_latest", "ref"]
+    if order == Sort.RELEVANCE:
+        rows = search.ranked(rows, values["q"])
+        fields.append("search_rank")
+    rows = list(rows.values_list(*fields))
+
+    chosen = values.get("kind")
+    in_dates = _date_test(values.get("date_from"), values.get("date_to"), values.get("date_match"))
+    kind_counts = Counter(row[1] for row in rows if in_dates(row[3], row[4]))
+    matching = [row for row in rows if (not chosen or row[1] == chosen) and in_dates(row[3], row[4])]
+    spans = Counter((row[3].year, row[4].year) for row in rows if not chosen or row[1] == chosen)
+    facets = _facets(
+        case_filter,
+        kind_counts,
+        _place_counts(case_filter, Counter(row[2] for row in matching).items()),
+        [(first, last, n) for (first, last), n in spans.items()],
+    )
+    matching.sort(key=_SORT_KEYS[order])
+    return facets, [row[0] for row in matching]
+
+
+def _date_test(start, end, match):
+    """The test ``CaseFilter.filter_dates`` applies, for (earliest, latest) in Python."""
+    if match == DateMatch.WITHIN:
+        return lambda earliest, latest: (start is None or earliest >= start) and (end is None or latest <= end)
+    return lambda earliest, latest: (start is None or latest >= start) and (end is None or earliest <= end)
+
+
+def _newest(row):
+    return (-row[4].toordinal(), -row[3].toordinal(), row[5])
+
+
+# The orders of filters.ORDERINGS, on search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]).
+_SORT_KEYS = {
+    Sort.NEWEST: _newest,
+    Sort.OLDEST: lambda row: (row[3], row[4], row[5]),
+    Sort.REF: lambda row: row[5],
+    Sort.RELEVANCE: lambda row: (-row[6], *_newest(row)),
+}
+
+
+def year_facet(case_filter, spans):
     """Years, newest first, counting the cases a link to that year would show.
 
-    Under ``overlaps`` a case counts in every year its span touches ("2018~"
-    may be 2017 to 2019); under ``within`` only in the one year it lies in.
+    ``spans`` holds (first year, last year, cases) for the cases matching every
+    filter but the dates. Under ``overlaps`` a case counts in every year its
+    span touches ("2018~" may be 2017 to 2019); under ``within`` only in the
+    one year it lies in.
     """
     values = case_filter.form.cleaned_data
     within = values.get("date_match") == DateMatch.WITHIN
-    spans = (
-        case_filter.narrowed(ignore={"date_from", "date_to"})
-        .values_list(Year("date_earliest"), Year("date_latest"))
-        .annotate(n=Count("pk"))
-    )
     counts = Counter()
     for first, last, n in spans:
         if within:
@@ -105,22 +235,31 @@ def _chosen_year(case_filter):
     return int(raw_from) if raw_from == raw_to and len(raw_from) == 4 and raw_from.isdigit() else None
 
 
-def place_facet(case_filter):
-    """The countries, or the places directly inside the chosen place, with the cases inside each."""
+def _place_counts(case_filter, path_counts):
+    """Cases per place of the facet (the countries, or the places directly inside the chosen one).
+
+    ``path_counts`` holds (place path, cases) for the cases matching every filter.
+    """
     chosen = case_filter.form.cleaned_data.get("place")
     depth = chosen.depth + 1 if chosen else 0
     counts = Counter()
-    for path, n in case_filter.narrowed().values_list("place__path").annotate(n=Count("pk")):
+    for path, n in path_counts:
         ids = path.strip("/").split("/")
         if len(ids) > depth:
             counts[int(ids[depth])] += n
+    return counts
+
+
+def place_facet(case_filter, counts):
+    """The countries, or the places directly inside the chosen place, with the cases inside each."""
+    chosen = case_filter.form.cleaned_data.get("place")
     trail_ids = [int(pk) for pk in chosen.path.strip("/").split("/")] if chosen else []
     places = Place.objects.filter(pk__in=[*counts, *trail_ids]).only("pk", "slug", "name", "depth")
     by_id = {place.pk: place for place in places}
     values = [
         FacetValue(by_id[pk].name, n, {"place": by_id[pk].slug, "page": None})
         for pk, n in counts.items()
-        if pk in by_id
+        if pk in by_id and n
     ]
     values.sort(key=lambda value: (-value.count, value.label))
     trail = [

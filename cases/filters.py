@@ -245,7 +245,11 @@ class CaseFilter(django_filters.FilterSet):
         return self.filter_dates(queryset, values.get("date_from"), values.get("date_to"), values.get("date_match"))
 
     def filter_search(self, queryset, name, value):
-        return search.matching(queryset, value)
+        # Which terms are near misses is decided once per filter, however many querysets it builds.
+        planned = getattr(self, "_search_plan", None)
+        if planned is None or planned[0] != value:
+            self._search_plan = planned = (value, search.plan(value, using=queryset.db))
+        return search.matching(queryset, value, planned=planned[1])
 
     def filter_place(self, queryset, name, place):
         return queryset.within_place(place)

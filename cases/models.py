@@ -43,6 +43,9 @@ class DataLoad(models.Model):
     loaded_at = models.DateTimeField()
     fixture_sha256 = models.CharField(max_length=64)
     counts = models.JSONField(default=dict)
+    facets = models.JSONField(
+        default=dict, blank=True, help_text="The unfiltered case list's facet counts (cases.facets.archive_summary)."
+    )
 
     class Meta:
         ordering = ["-loaded_at", "-pk"]

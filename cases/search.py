@@ -13,18 +13,24 @@ term is found in its document as a substring, so "Kumbolat" finds
 "Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the Chinese spelling:
 the same on every database.
 
-On PostgreSQL a term also matches
+On PostgreSQL a term also matches by full-text search in the
+``archive_search`` configuration (unaccent, then English stemming) against the
+document's stored ``vector``, so "arrests" finds "arrested". A term found
+nowhere that way (no document holds it as a word or a substring) is taken as
+a misspelling: it then matches by trigram word similarity against the names,
+so a near miss ("Nauryzbeck") still finds the person. Only terms of
+``FUZZY_MIN_LENGTH`` characters or more: a shorter one is similar to too much.
+Similarity is a fallback, not a third way to match every term, because it is
+both loose (a common first name is "similar" to thousands of others) and
+costly to check on every candidate document.
 
-- by full-text search in the ``archive_search`` configuration (unaccent, then
-  English stemming) against the document's stored ``vector``, so "arrests"
-  finds "arrested";
-- by trigram word similarity against the names, so a near miss
-  ("Nauryzbeck") still finds the person. Only terms of ``FUZZY_MIN_LENGTH``
-  characters or more: a shorter one is similar to too much.
+Each test is answered by a GIN index on the documents (migration 0002), so
+the search reads only the documents that match. On SQLite the substring test
+reads the documents' one narrow table, with no join.
 
-and each of the three tests is answered by a GIN index on the documents
-(migration 0002), so the search reads only the documents that match. On
-SQLite the substring test reads the documents' one narrow table, with no join.
+``plan`` decides once per query which terms are near misses; pass its result
+to ``matching`` and ``matching_documents`` when a request builds several
+querysets from one search, so the decision is not queried again.
 
 ``matching`` filters a case queryset; ``ranked`` annotates ``search_rank`` for
 "best match first": a term found in a person's name counts most, then one in
@@ -97,19 +103,41 @@ def terms(query):
     return found
 
 
-def matching(queryset, query):
+def plan(query, using="default"):
+    """The query's terms, each as (term, near_miss): near misses are matched by name similarity.
+
+    A term is a near miss on PostgreSQL when it is long enough and no document
+    holds it, as a word or a substring: one indexed existence query per such
+    candidate term.
+    """
+    if connections[using].vendor != "postgresql":
+        return [(term, False) for term in terms(query)]
+    documents = SearchDocument.objects.using(using)
+    return [
+        (term, len(term) >= FUZZY_MIN_LENGTH and not documents.filter(_exact_match(term)).exists())
+        for term in terms(query)
+    ]
+
+
+def matching(queryset, query, planned=None):
     """The cases of ``queryset`` whose document holds every term of ``query`` (none if it has no term)."""
-    if not terms(query):
+    planned = plan(query, using=queryset.db) if planned is None else planned
+    if not planned:
         return queryset.none()
-    return queryset.filter(pk__in=matching_documents(query, using=queryset.db).values("case_id"))
+    return queryset.filter(pk__in=matching_documents(query, using=queryset.db, planned=planned).values("case_id"))
 
 
-def matching_documents(query, using="default"):
+def matching_documents(query, using="default", planned=None):
     """The search documents that hold every term of ``query``."""
+    planned = plan(query, using=using) if planned is None else planned
     postgresql = connections[using].vendor == "postgresql"
     documents = SearchDocument.objects.using(using)
-    for term in terms(query):
-        documents = documents.filter(_postgresql_match(term) if postgresql else Q(text__contains=term))
+    for term, near_miss in planned:
+        if near_miss:
+            condition = Q(TrigramWordSimilar(F("names"), Value(term)))
+        else:
+            condition = _exact_match(term) if postgresql else Q(text__contains=term)
+        documents = documents.filter(condition)
     return documents
 
 
@@ -144,12 +172,9 @@ def _query_any(found):
     return query
 
 
-def _postgresql_match(term):
-    # Cheapest test first: PostgreSQL stops at the first branch that holds.
-    condition = Q(SearchVectorExact(F("vector"), _query(term))) | Q(text__contains=term)
-    if len(term) >= FUZZY_MIN_LENGTH:
-        condition |= Q(TrigramWordSimilar(F("names"), Value(term)))
-    return condition
+def _exact_match(term):
+    """PostgreSQL: the term as a word (full text) or as a substring. Cheapest test first."""
+    return Q(SearchVectorExact(F("vector"), _query(term))) | Q(text__contains=term)
 
 
 def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):

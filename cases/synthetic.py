@@ -36,7 +36,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import dates
+from . import dates, facets
 from .models import (
     REF_ALPHABET,
     Case,
@@ -301,7 +301,9 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
         counts = _Generator(cases, people, seed, log or (lambda message: None)).run()
         _derive_search_documents()
         counts["synthetic_seed"] = seed
-        DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256=digest, counts=counts)
+        DataLoad.objects.create(
+            loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
+        )
     # Fresh statistics, so the planner sees the data as a long-lived archive's would be
     # (VACUUM cannot run inside a transaction, as in a test).
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block

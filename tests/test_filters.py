@@ -1,6 +1,7 @@
 """CaseFilter: what each parameter selects, alone and combined, and in what order (the list, exports and feed use it)."""
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from cases.filters import CaseFilter
@@ -213,9 +214,11 @@ def test_sort_applies_after_the_filters(article):
 def test_the_exports_can_take_rows_or_values_in_the_same_order(article, django_assert_num_queries):
     case_filter = CaseFilter(data={"q": "Kumbolat", "sort": "relevance"}, queryset=Case.objects.all())
     assert case_filter.is_valid()
-    with django_assert_num_queries(2):
+    # On PostgreSQL one more query, once per filter, tells whether the term is a near miss.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 2):
         rows = list(case_filter.qs.for_list())
-    assert [case.ref for case in rows] == list(case_filter.qs.values_list("ref", flat=True))
+    with django_assert_num_queries(1):
+        assert [case.ref for case in rows] == list(case_filter.qs.values_list("ref", flat=True))
     assert {row["ref"] for row in case_filter.qs.values("ref", "title")} == {"a8023r", "ha3c3r", "2n2181"}
 
 

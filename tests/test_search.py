@@ -209,6 +209,17 @@ def test_every_way_a_term_matches_is_answered_by_an_index(article):
         # A table this small is cheaper to read whole; forbid that, and see what serves the search.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = search.matching_documents("Nauryzbeck").explain()
-    for index in ("searchdocument_text_trgm", "searchdocument_vector", "searchdocument_names_trgm"):
-        assert index in plan
+        exact = search.matching_documents("Kunbolat").explain()
+        near_miss = search.matching_documents("Nauryzbeck").explain()
+    for index in ("searchdocument_text_trgm", "searchdocument_vector"):
+        assert index in exact
+    assert "searchdocument_names_trgm" in near_miss
+
+
+@postgresql_only
+def test_similarity_is_only_for_a_term_found_nowhere(article):
+    # "Kunbolat" is in the texts: it matches as written, not every name that looks like it.
+    assert search.plan("Kunbolat Nauryzbeck") == [("kunbolat", False), ("nauryzbeck", True)]
+    # Too short to be taken as a misspelling: it simply finds nothing.
+    assert search.plan("Zzq") == [("zzq", False)]
+    assert found("Zzq") == []

@@ -11,12 +11,13 @@ queries depends on neither the number of cases nor the page number.
 import unicodedata
 
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.views import View
 
 from .. import dates
-from ..facets import case_facets
+from ..facets import case_facets, search_listing
 from ..filters import CaseFilter, DateMatch, Sort
 from ..models import Case, Place
 
@@ -36,7 +37,7 @@ class CaseListView(View):
         context = {
             "form": case_filter.form,
             "values": shown_values(request.GET),
-            "place_options": place_options(),
+            "place_options": place_options(case_filter.form.cleaned_data.get("place")),
             "show_person": bool(request.GET.get("person", "").strip()),
             "person": case_filter.form.cleaned_data.get("person"),
             "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
@@ -46,8 +47,13 @@ class CaseListView(View):
             context["page_error"] = page_error
             return render(request, self.template_name, context, status=400)
 
-        facets = case_facets(case_filter)
-        paginator = CountedPaginator(case_filter.qs.values_list("pk", flat=True), self.paginate_by, facets.total)
+        if case_filter.form.cleaned_data.get("q"):
+            facets, ordered_ids = search_listing(case_filter)
+            paginator = Paginator(ordered_ids, self.paginate_by)
+        else:
+            facets = case_facets(case_filter)
+            ids = case_filter.qs.values_list("pk", flat=True)
+            paginator = CountedPaginator(ids, self.paginate_by, facets.total)
         try:
             page = paginator.page(page_number)
         except EmptyPage:
@@ -104,9 +110,20 @@ def shown_values(data):
     }
 
 
-def place_options():
-    """Every place for the place menu, each under the place it lies in, siblings in alphabetical order."""
-    places = list(Place.objects.values_list("pk", "parent_id", "slug", "name"))
+# The place menu lists places down to this depth (countries 0, regions 1, prefectures 2):
+# an archive's thousands of cities and sites would make every list page heavy. A place
+# deeper than that is reached through the place facet, or from its own page, and once
+# chosen the menu shows it with the places above it and those directly inside it.
+MENU_DEPTH = 2
+
+
+def place_options(chosen=None):
+    """The place menu: each place under the place it lies in, siblings in alphabetical order."""
+    shown = Q(depth__lte=MENU_DEPTH)
+    if chosen is not None:
+        above = [int(pk) for pk in chosen.path.strip("/").split("/") if pk]
+        shown |= Q(pk__in=above) | Q(parent_id=chosen.pk)
+    places = list(Place.objects.filter(shown).values_list("pk", "parent_id", "slug", "name"))
     children = {}
     for pk, parent_id, slug, name in sorted(places, key=lambda place: place[3].casefold()):
         children.setdefault(parent_id, []).append((pk, slug, name))

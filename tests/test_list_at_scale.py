@@ -1,0 +1,130 @@
+"""The case list at scale: counts recorded by the load, a search found once, a bounded place menu.
+
+Each shortcut must give exactly what the plain SQL of ``CaseFilter`` gives:
+these tests compare the two on a synthetic archive with every date form, a
+five-level place tree and names in several scripts.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from cases import facets
+from cases.filters import CaseFilter
+from cases.models import Case, DataLoad, Person, Place
+from cases.synthetic import generate
+from cases.views.lists import MENU_DEPTH, place_options
+
+
+@pytest.fixture
+def archive(db):
+    generate(cases=400, seed=11)
+
+
+def case_filter(**params):
+    found = CaseFilter(data=params, queryset=Case.objects.all())
+    assert found.is_valid(), found.errors
+    return found
+
+
+def live(params):
+    """The facets counted by SQL, with the load's summary out of the way."""
+    summary = DataLoad.objects.values_list("facets", flat=True).first()
+    DataLoad.objects.update(facets={})
+    try:
+        return facets.case_facets(case_filter(**params))
+    finally:
+        DataLoad.objects.update(facets=summary)
+
+
+def test_the_load_records_the_unfiltered_facets(archive):
+    summary = DataLoad.objects.get().facets
+    assert summary["version"] == facets.SUMMARY_VERSION
+    assert sum(entry["total"] for entry in summary["kinds"].values()) == 400
+
+
+@pytest.mark.parametrize("params", [{}, {"kind": "protest"}, {"kind": "detention", "sort": "oldest", "page": "3"}])
+def test_recorded_facets_equal_the_counted_ones(archive, params, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the summary, and the names of the countries
+        recorded = facets.case_facets(case_filter(**params))
+    assert recorded == live(params)
+    assert recorded.total == Case.objects.filter(**({"kind": params["kind"]} if "kind" in params else {})).count()
+
+
+def test_the_fixtures_load_records_its_facets_too(db):
+    call_command("loadarchive")
+    assert facets.case_facets(case_filter()) == live({})
+    assert facets.recorded_summary() is not None
+
+
+def test_without_a_recorded_summary_the_list_counts(archive, client):
+    DataLoad.objects.update(facets={})
+    assert facets.recorded_summary() is None
+    response = client.get("/cases/")
+    assert response.context["total"] == 400
+
+
+def search_terms():
+    person = Person.objects.filter(involvements__isnull=False).order_by("pk").first()
+    return [person.name, person.name.split()[-1], "sentenced", "picket court"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"sort": "newest"},
+        {"sort": "oldest"},
+        {"sort": "ref"},
+        {"kind": "detention"},
+        {"date_from": "2017", "date_to": "2019"},
+        {"date_from": "2016-03", "date_to": "2020-10", "date_match": "within", "kind": "protest"},
+        {"place": "region"},
+    ],
+)
+def test_a_search_found_once_gives_the_filters_own_order_and_counts(archive, extra):
+    if extra.get("place") == "region":
+        extra = {**extra, "place": Place.objects.filter(depth=1).order_by("pk").first().slug}
+    for q in search_terms():
+        params = {"q": q, **extra}
+        found = case_filter(**params)
+        listed_facets, ordered = facets.search_listing(found)
+        assert ordered == list(found.qs.values_list("pk", flat=True)), params
+        assert listed_facets == live(params), params
+        assert listed_facets.total == len(ordered)
+
+
+def test_a_search_evaluates_the_match_once(archive, client, django_assert_max_num_queries):
+    name = search_terms()[0]
+    # The version, the place menu, (PostgreSQL: one near-miss test per term), the matching
+    # rows, the facet's place names, the page's cases and their people.
+    terms = len(name.split())
+    with django_assert_max_num_queries(7 + terms) as captured:
+        response = client.get("/cases/", {"q": name})
+    assert response.status_code == 200
+    matching = [q["sql"] for q in captured.captured_queries if "cases_searchdocument" in q["sql"]]
+    assert len([sql for sql in matching if "LIMIT 1" not in sql]) == 1
+
+
+def test_the_place_menu_stops_at_prefectures_until_a_deeper_place_is_chosen(archive):
+    deepest = Place.objects.filter(depth__gt=MENU_DEPTH).order_by("-depth", "pk").first()
+    assert deepest is not None, "the synthetic tree is five levels deep"
+    shown = {slug for slug, label in place_options()}
+    assert shown == set(Place.objects.filter(depth__lte=MENU_DEPTH).values_list("slug", flat=True))
+
+    city = Place.objects.filter(depth=MENU_DEPTH + 1, children__isnull=False).first()
+    with_city = {slug for slug, label in place_options(city)}
+    above = [int(pk) for pk in city.path.strip("/").split("/")]
+    expected = (
+        set(Place.objects.filter(depth__lte=MENU_DEPTH).values_list("slug", flat=True))
+        | set(Place.objects.filter(pk__in=above).values_list("slug", flat=True))
+        | set(Place.objects.filter(parent=city).values_list("slug", flat=True))
+    )
+    assert with_city == expected
+    assert city.slug in with_city
+
+
+def test_a_deep_place_chosen_on_the_list_is_selected_in_the_menu(archive, client):
+    site = Place.objects.filter(depth=4).first()
+    response = client.get("/cases/", {"place": site.slug})
+    assert response.status_code == 200
+    assert f'<option value="{site.slug}" selected>' in response.content.decode()
