@@ -355,3 +355,34 @@ def test_query_count_does_not_grow_with_facts_quotes_people_or_related_cases(cli
         client, large.get_absolute_url() + url
     )
     assert count_queries(client, large.get_absolute_url() + url) <= 12
+
+
+def test_a_case_shows_the_ten_newest_related_cases_and_links_to_the_rest(client, db):
+    person, other = make_person("Popular Person"), make_person("Second Person")
+    case = make_case(date="2015", people=[(person, Involvement.Role.DETAINED), (other, Involvement.Role.WITNESS)])
+    years = range(2001, 2015)  # 14 more cases of the person, one a year
+    for year in years:
+        make_case(date=str(year), people=[(person, Involvement.Role.PROTESTER)])
+    make_case(date="2000", people=[(other, Involvement.Role.PROTESTER)])
+    _, doc = page(client, case.get_absolute_url())
+    rows = doc.xpath("//section[@aria-labelledby='related-heading']//h3/a/@href")
+    newest = Case.objects.exclude(pk=case.pk).order_by("-date_latest").values_list("ref", flat=True)[:10]
+    assert rows == [f"/cases/{ref}/" for ref in newest]
+    links = {a.text_content(): a.get("href") for a in doc.xpath("//ul[@class='related-more']//a")}
+    assert links == {
+        "All 15 cases involving Popular Person": f"/cases/?person={person.slug}",
+        "All 2 cases involving Second Person": f"/cases/?person={other.slug}",
+    }
+    listed = client.get(links["All 15 cases involving Popular Person"])
+    assert listed.context["total"] == 15
+
+
+def test_query_count_is_the_same_for_eleven_or_a_hundred_related_cases(client, db):
+    def build(n):
+        person = make_person()
+        case = make_case(people=[(person, Involvement.Role.DETAINED)])
+        for _ in range(n):
+            make_case(people=[(person, Involvement.Role.PROTESTER)])
+        return case
+
+    assert count_queries(client, build(11).get_absolute_url()) == count_queries(client, build(100).get_absolute_url())

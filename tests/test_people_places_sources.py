@@ -323,3 +323,25 @@ def test_record_pages_have_one_h1_and_no_inline_style_or_script(client, article,
 )
 def test_a_lang_attribute_drops_only_a_default_script(tag, attribute):
     assert html_lang(tag) == attribute
+
+
+def test_a_person_page_pages_their_cases_newest_first(client, db):
+    person = make_person("Many Cases")
+    for year in range(1950, 2010):  # 60 cases, one a year; one case with two roles
+        make_case(date=str(year), people=[(person, Involvement.Role.PROTESTER)])
+    Involvement.objects.create(case=Case.objects.get(date_edtf="2009"), person=person, role=Involvement.Role.ORGANISER)
+    first = page(client, person.get_absolute_url())
+    titles = first.xpath("//section[@aria-labelledby='cases-heading']//li/a/@href")
+    newest = list(Case.objects.order_by("-date_latest").values_list("ref", flat=True))
+    assert titles == [f"/cases/{ref}/" for ref in newest[:50]]
+    assert "Role: protester, organiser" in first.xpath("string(//section[@aria-labelledby='cases-heading']//li[1])")
+    assert "60 cases, newest first, 50 a page." in first.text_content()
+    assert first.xpath("//a[text()='Filter, search or download them in the case list']/@href") == [
+        f"/cases/?person={person.slug}"
+    ]
+    second = page(client, person.get_absolute_url() + "?page=2")
+    assert second.xpath("//section[@aria-labelledby='cases-heading']//li/a/@href") == [
+        f"/cases/{ref}/" for ref in newest[50:]
+    ]
+    assert client.get(person.get_absolute_url() + "?page=3").status_code == 404
+    assert client.get(person.get_absolute_url() + "?page=x").status_code == 400

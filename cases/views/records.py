@@ -12,6 +12,7 @@ was withdrawn; anything else under a case's address redirects to the case.
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -44,6 +45,7 @@ from ..models import (
 from ..permalinks import absolute_url
 
 PER_PAGE = 50
+RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
 COPYRIGHT_NOTE = (
     "Source texts remain their publishers' copyright. The archive keeps this copy so that every quote "
     "taken from it can be checked against the words around it; it is not republished under the archive's "
@@ -348,16 +350,7 @@ def case_detail(request, ref):
         )
         people_facts.append(fact)
 
-    people_ids = {i.person_id for i in involvements}
-    related = []
-    if people_ids:
-        related = list(
-            Case.objects.filter(involvements__person__in=people_ids)
-            .exclude(pk=case.pk)
-            .distinct()
-            .for_list()
-            .newest_first()
-        )
+    related, related_more = _related_cases(case, involvements)
     former_refs = list(RetiredRef.objects.filter(replaced_by=case).order_by("ref"))
 
     case_sources = sorted(sources.values(), key=lambda s: (s.published_earliest, s.title))
@@ -371,6 +364,7 @@ def case_detail(request, ref):
         "arose_from": arose_from,
         "arising": arising,
         "related": related,
+        "related_more": related_more,
         "former_refs": former_refs,
         "sources": case_sources,
         "caveats": _caveats(facts, people_facts, case_sources),
@@ -385,6 +379,41 @@ def case_detail(request, ref):
         "meta": _case_meta(request, case, places, involvements, case_sources, reference),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _related_cases(case, involvements):
+    """The newest other cases of the case's people, at most RELATED_SHOWN; and, when there are more,
+    a link to the list of each person's cases with their number.
+
+    The newest ids come from the involvement and date indexes, and only those
+    cases are fetched, so a person with thousands of cases costs no more than
+    one with two.
+    """
+    people = {i.person_id: i.person for i in involvements}
+    if not people:
+        return [], []
+    ids = list(
+        Case.objects.filter(pk__in=Involvement.objects.filter(person__in=people).values("case_id"))
+        .exclude(pk=case.pk)
+        .newest_first()
+        .values_list("pk", flat=True)[: RELATED_SHOWN + 1]
+    )
+    found = Case.objects.for_list().in_bulk(ids[:RELATED_SHOWN]) if ids else {}
+    related = [found[pk] for pk in ids[:RELATED_SHOWN]]
+    more = []
+    if len(ids) > RELATED_SHOWN:
+        counts = (
+            Involvement.objects.filter(person__in=people)
+            .values_list("person")
+            .annotate(n=Count("case", distinct=True))
+            .order_by()
+        )
+        more = [
+            {"person": people[pk], "count": n, "query": urlencode({"person": people[pk].slug})}
+            for pk, n in sorted(counts, key=lambda row: people[row[0]].name)
+            if n > 1
+        ]
+    return related, more
 
 
 def _iso_date_for_event(case):
@@ -575,15 +604,22 @@ def person_detail(request, slug):
         .select_related("person", "quote__source")
         .defer("quote__source__text")
     ]
-    involvements = list(
-        Involvement.objects.filter(person=person)
-        .select_related("case__place")
-        .order_by("-case__date_latest", "-case__date_earliest", "case__ref", "pk")
+    # A page of the person's cases, newest first: their ids from the involvement and date
+    # indexes, then those cases with the person's roles in them.
+    page = _page(
+        request,
+        Case.objects.filter(pk__in=Involvement.objects.filter(person=person).values("case_id"))
+        .newest_first()
+        .values_list("pk", flat=True),
     )
-    cases = {}
-    for involvement in involvements:
-        entry = cases.setdefault(involvement.case_id, {"case": involvement.case, "roles": []})
-        entry["roles"].append(involvement.get_role_display())
+    ids = list(page.object_list)
+    cases = dict.fromkeys(ids)
+    for involvement in (
+        Involvement.objects.filter(person=person, case_id__in=ids).select_related("case__place").order_by("pk")
+    ):
+        if cases[involvement.case_id] is None:
+            cases[involvement.case_id] = {"case": involvement.case, "roles": []}
+        cases[involvement.case_id]["roles"].append(involvement.get_role_display())
     statements = list(
         Quote.objects.filter(speaker=person).select_related("source").defer("source__text").order_by("source", "start")
     )
@@ -594,6 +630,8 @@ def person_detail(request, slug):
         "spellings": _spellings(names),
         "relations": relations,
         "cases": list(cases.values()),
+        "page": page,
+        "case_total": page.paginator.count,
         "statements": statements,
     }
     return render(request, "people/detail.html", context)
