@@ -180,9 +180,16 @@ def test_place_page_queries_do_not_grow_with_cases_or_places_inside(client, db):
 
 def test_a_place_pages_its_cases(client, db):
     place = make_place()
-    for _ in range(51):
-        make_case(place=place)
-    assert client.get(place.get_absolute_url() + "?page=2").status_code == 200
+    inside = make_place(parent=place)
+    for year in range(1960, 2000):  # 40 cases, 25 a page, newest first, one of them inside a place within
+        make_case(place=inside if year == 1999 else place, date=str(year))
+    newest = list(Case.objects.order_by("-date_latest").values_list("ref", flat=True))
+    first = page(client, place.get_absolute_url())
+    assert first.xpath("//div[@class='case-rows']//h3/a/@href") == [f"/cases/{ref}/" for ref in newest[:25]]
+    assert "40 cases here or in a place inside it." in first.text_content()
+    assert "Page 1 of 2" in first.text_content()
+    second = page(client, place.get_absolute_url() + "?page=2")
+    assert second.xpath("//div[@class='case-rows']//h3/a/@href") == [f"/cases/{ref}/" for ref in newest[25:]]
     assert client.get(place.get_absolute_url() + "?page=x").status_code == 400
     assert client.get(place.get_absolute_url() + "?page=3").status_code == 404
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -45,6 +45,7 @@ from ..models import (
 from ..permalinks import absolute_url
 
 PER_PAGE = 50
+CASE_ROWS_PER_PAGE = 25  # case rows on a place page, as on the case list
 RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
 COPYRIGHT_NOTE = (
     "Source texts remain their publishers' copyright. The archive keeps this copy so that every quote "
@@ -392,16 +393,16 @@ def _related_cases(case, involvements):
     people = {i.person_id: i.person for i in involvements}
     if not people:
         return [], []
-    ids = list(
+    newest = list(
         Case.objects.filter(pk__in=Involvement.objects.filter(person__in=people).values("case_id"))
         .exclude(pk=case.pk)
-        .newest_first()
-        .values_list("pk", flat=True)[: RELATED_SHOWN + 1]
+        .select_related("place")
+        .only("ref", "kind", "title", "date_display", "place__full_name")
+        .newest_first()[: RELATED_SHOWN + 1]
     )
-    found = Case.objects.for_list().in_bulk(ids[:RELATED_SHOWN]) if ids else {}
-    related = [found[pk] for pk in ids[:RELATED_SHOWN]]
+    related = newest[:RELATED_SHOWN]
     more = []
-    if len(ids) > RELATED_SHOWN:
+    if len(newest) > RELATED_SHOWN:
         counts = (
             Involvement.objects.filter(person__in=people)
             .values_list("person")
@@ -498,9 +499,20 @@ def _case_meta(request, case, places, involvements, sources, reference):
 # --- Pagination shared by the record lists -------------------------------------
 
 
-def _page(request, items, per_page=PER_PAGE):
-    """One page of ``items``; a page that is not a number is a bad request, one past the end is not found."""
-    paginator = Paginator(items, per_page)
+class _KnownCountPaginator(Paginator):
+    """A Paginator told how many items there are, so it does not count them again."""
+
+    def __init__(self, items, per_page, count):
+        super().__init__(items, per_page)
+        self.count = count
+
+
+def _page(request, items, per_page=PER_PAGE, count=None):
+    """One page of ``items``; a page that is not a number is a bad request, one past the end is not found.
+
+    ``count``, when the caller knows it, spares the count query.
+    """
+    paginator = Paginator(items, per_page) if count is None else _KnownCountPaginator(items, per_page, count)
     number = request.GET.get("page", "1")
     try:
         return paginator.page(number)
@@ -587,11 +599,16 @@ def person_detail(request, slug):
     )
     # "Brother of Baibolat Kunbolat" on the brother's page; on the other's,
     # "Baimurat Nauryzbek is the brother of Baibolat Kunbolat".
+    both_ways = list(
+        PersonRelation.objects.filter(Q(person=person) | Q(relative=person))
+        .select_related("person", "relative", "quote__source")
+        .defer("quote__source__text")
+        .order_by("person", "relation", "pk")
+    )
     relations = [
         {"before": f"{r.get_relation_display().capitalize()} of", "other": r.relative, "after": "", "quote": r.quote}
-        for r in PersonRelation.objects.filter(person=person)
-        .select_related("relative", "quote__source")
-        .defer("quote__source__text")
+        for r in both_ways
+        if r.person_id == person.pk
     ]
     relations += [
         {
@@ -600,9 +617,8 @@ def person_detail(request, slug):
             "after": f"is the {r.get_relation_display()} of {person.name}",
             "quote": r.quote,
         }
-        for r in PersonRelation.objects.filter(relative=person)
-        .select_related("person", "quote__source")
-        .defer("quote__source__text")
+        for r in both_ways
+        if r.relative_id == person.pk and r.person_id != person.pk
     ]
     # A page of the person's cases, newest first: their ids from the involvement and date
     # indexes, then those cases with the person's roles in them.
@@ -678,7 +694,7 @@ def place_detail(request, slug):
     counts = _direct_case_counts(subtree)
     node = _tree(subtree, counts)[0]
     cases = Case.objects.within_place(place).for_list().newest_first()
-    page = _page(request, cases)
+    page = _page(request, cases, per_page=CASE_ROWS_PER_PAGE, count=node["cases"])
     context = {
         "place": place,
         "permalink": absolute_url(request, place.get_absolute_url()),
