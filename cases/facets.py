@@ -159,10 +159,15 @@ def search_listing(case_filter):
     """
     values = case_filter.form.cleaned_data
     order = case_filter.sort_order
-    rows = case_filter.narrowed(ignore={"kind", "date_from", "date_to"})
-    fields = ["pk", "kind", "place__path", "date_earliest", "date_latest", "ref"]
+    using = case_filter.queryset.db
+    # Straight from the matching search documents, so the rank reads the row the match read.
+    rows = search.matching_documents(values["q"], using=using, planned=case_filter.search_plan(values["q"], using))
+    if values.get("place") or values.get("person"):
+        others = case_filter.narrowed(ignore={"q", "kind", "date_from", "date_to"})
+        rows = rows.filter(case_id__in=others.values("pk"))
+    fields = ["case_id", "case__kind", "case__place__path", "case__date_earliest", "case__date_latest", "case__ref"]
     if order == Sort.RELEVANCE:
-        rows = search.ranked(rows, values["q"])
+        rows = rows.annotate(search_rank=search.rank(values["q"], using=using))
         fields.append("search_rank")
     rows = list(rows.values_list(*fields))
 

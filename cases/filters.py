@@ -245,11 +245,14 @@ class CaseFilter(django_filters.FilterSet):
         return self.filter_dates(queryset, values.get("date_from"), values.get("date_to"), values.get("date_match"))
 
     def filter_search(self, queryset, name, value):
-        # Which terms are near misses is decided once per filter, however many querysets it builds.
+        return search.matching(queryset, value, planned=self.search_plan(value, using=queryset.db))
+
+    def search_plan(self, value, using="default"):
+        """``search.plan`` of the search, decided once per filter however many querysets it builds."""
         planned = getattr(self, "_search_plan", None)
-        if planned is None or planned[0] != value:
-            self._search_plan = planned = (value, search.plan(value, using=queryset.db))
-        return search.matching(queryset, value, planned=planned[1])
+        if planned is None or planned[:2] != (value, using):
+            self._search_plan = planned = (value, using, search.plan(value, using=using))
+        return planned[2]
 
     def filter_place(self, queryset, name, place):
         return queryset.within_place(place)

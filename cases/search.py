@@ -148,13 +148,18 @@ def ranked(queryset, query):
     in a person's name counts 4, in the title 2; on PostgreSQL the full-text
     rank of the stored vector is added.
     """
+    return queryset.annotate(search_rank=rank(query, using=queryset.db, prefix="search_document__"))
+
+
+def rank(query, using="default", prefix=""):
+    """The rank of ``ranked`` as an expression on a search document's fields (``prefix`` leads to them)."""
     found = terms(query)
-    rank = Value(0.0)
+    score = Value(0.0)
     for term in found:
-        rank = rank + 4 * _found_in("search_document__names", term) + 2 * _found_in("search_document__title", term)
-    if found and connections[queryset.db].vendor == "postgresql":
-        rank = rank + SearchRank(F("search_document__vector"), _query_any(found))
-    return queryset.annotate(search_rank=ExpressionWrapper(rank, output_field=FloatField()))
+        score = score + 4 * _found_in(f"{prefix}names", term) + 2 * _found_in(f"{prefix}title", term)
+    if found and connections[using].vendor == "postgresql":
+        score = score + SearchRank(F(f"{prefix}vector"), _query_any(found))
+    return ExpressionWrapper(score, output_field=FloatField())
 
 
 def _found_in(field, term):

@@ -14,6 +14,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from .. import dates
@@ -34,10 +36,11 @@ class CaseListView(View):
         case_filter = CaseFilter(data=request.GET, queryset=Case.objects.all())
         valid = case_filter.is_valid()
         page_number, page_error = read_page_number(request.GET.get("page"))
+        values = shown_values(request.GET)
         context = {
             "form": case_filter.form,
-            "values": shown_values(request.GET),
-            "place_options": place_options(case_filter.form.cleaned_data.get("place")),
+            "values": values,
+            "place_menu": place_menu(place_options(case_filter.form.cleaned_data.get("place")), values["place"]),
             "show_person": bool(request.GET.get("person", "").strip()),
             "person": case_filter.form.cleaned_data.get("person"),
             "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
@@ -136,6 +139,20 @@ def place_options(chosen=None):
 
     walk(None, 0)
     return options
+
+
+def place_menu(options, shown):
+    """The menu's <option> elements, the one the reader sent (in any case) selected.
+
+    Written here rather than by a template loop: a menu of a few hundred places
+    is most of a list page's rendering otherwise.
+    """
+    shown = shown.lower()
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}>{}</option>',
+        ((slug, mark_safe(" selected") if slug == shown else "", label) for slug, label in options),
+    )
 
 
 def field_errors(case_filter):
