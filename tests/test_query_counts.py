@@ -1,6 +1,10 @@
 """Pages cost a fixed number of queries, however many records the archive holds."""
 
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, DataLoad
 from cases.synthetic import generate
@@ -29,3 +33,54 @@ def test_the_loader_counts_each_kind_of_case(db, capsys):
     call_command("loadarchive")
     counts = DataLoad.objects.latest().counts
     assert (counts["detentions"], counts["protests"]) == (3, 3)
+
+
+def page_urls():
+    """A few URLs of every page kind the benchmark measures, picked from the synthetic data."""
+    from cases.models import Person, Place, Source
+
+    region = Place.objects.filter(depth=1).order_by("pk").first()
+    site = Place.objects.filter(depth=4).annotate(n=Count("cases")).order_by("-n", "pk").first()
+    busiest = Person.objects.annotate(n=Count("involvements")).order_by("-n", "pk").first()
+    quiet = Person.objects.annotate(n=Count("involvements")).order_by("n", "pk").first()
+    detention = Case.objects.filter(kind="detention").order_by("pk").first()
+    protest = Case.objects.filter(kind="protest").order_by("pk").first()
+    return {
+        "home": "/",
+        "list": "/cases/",
+        "list, page 2": "/cases/?page=2",
+        "list, kind": "/cases/?kind=protest&sort=oldest",
+        "list, place and dates": f"/cases/?place={region.slug}&date_from=2015&date_to=2022",
+        "search, one word": f"/cases/?q={busiest.name.split()[0]}",
+        "search, a name": f"/cases/?q={busiest.name}&date_from=2010",
+        "case, detention": detention.get_absolute_url(),
+        "case, protest": protest.get_absolute_url(),
+        "person, busiest": busiest.get_absolute_url(),
+        "person, fewest cases": quiet.get_absolute_url(),
+        "place, region": region.get_absolute_url(),
+        "place, site": site.get_absolute_url(),
+        "source": Source.objects.order_by("pk").first().get_absolute_url(),
+        "feed": f"/feed/?place={region.slug}",
+        "csv": "/cases.csv?kind=detention",
+    }
+
+
+def queries_per_page(client):
+    counts = {}
+    for kind, url in page_urls().items():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if response.streaming:
+                b"".join(response.streaming_content)
+        counts[kind] = len(captured)
+    return counts
+
+
+def test_no_page_runs_more_queries_in_a_larger_archive(db, client):
+    generate(cases=60, seed=3)
+    small = queries_per_page(client)
+    generate(cases=600, seed=3)
+    large = queries_per_page(client)
+    assert large == small

@@ -386,9 +386,9 @@ def _related_cases(case, involvements):
     """The newest other cases of the case's people, at most RELATED_SHOWN; and, when there are more,
     a link to the list of each person's cases with their number.
 
-    The newest ids come from the involvement and date indexes, and only those
-    cases are fetched, so a person with thousands of cases costs no more than
-    one with two.
+    One query finds the newest through the involvement and date indexes, so a
+    person with thousands of cases costs no more than one with two; one more
+    counts each person's cases.
     """
     people = {i.person_id: i.person for i in involvements}
     if not people:
@@ -401,20 +401,19 @@ def _related_cases(case, involvements):
         .newest_first()[: RELATED_SHOWN + 1]
     )
     related = newest[:RELATED_SHOWN]
-    more = []
-    if len(newest) > RELATED_SHOWN:
-        counts = (
-            Involvement.objects.filter(person__in=people)
-            .values_list("person")
-            .annotate(n=Count("case", distinct=True))
-            .order_by()
-        )
-        more = [
-            {"person": people[pk], "count": n, "query": urlencode({"person": people[pk].slug})}
-            for pk, n in sorted(counts, key=lambda row: people[row[0]].name)
-            if n > 1
-        ]
-    return related, more
+    # Counted whether or not they are shown, so the page's queries do not depend on the data.
+    counts = (
+        Involvement.objects.filter(person__in=people)
+        .values_list("person")
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    )
+    more = [
+        {"person": people[pk], "count": n, "query": urlencode({"person": people[pk].slug})}
+        for pk, n in sorted(counts, key=lambda row: people[row[0]].name)
+        if n > 1
+    ]
+    return related, (more if len(newest) > RELATED_SHOWN else [])
 
 
 def _iso_date_for_event(case):
