@@ -43,6 +43,7 @@ from ..models import (
     Source,
 )
 from ..permalinks import absolute_url
+from .lists import CountedPaginator
 
 PER_PAGE = 50
 CASE_ROWS_PER_PAGE = 25  # case rows on a place page, as on the case list
@@ -498,20 +499,12 @@ def _case_meta(request, case, places, involvements, sources, reference):
 # --- Pagination shared by the record lists -------------------------------------
 
 
-class _KnownCountPaginator(Paginator):
-    """A Paginator told how many items there are, so it does not count them again."""
-
-    def __init__(self, items, per_page, count):
-        super().__init__(items, per_page)
-        self.count = count
-
-
 def _page(request, items, per_page=PER_PAGE, count=None):
     """One page of ``items``; a page that is not a number is a bad request, one past the end is not found.
 
     ``count``, when the caller knows it, spares the count query.
     """
-    paginator = Paginator(items, per_page) if count is None else _KnownCountPaginator(items, per_page, count)
+    paginator = Paginator(items, per_page) if count is None else CountedPaginator(items, per_page, count)
     number = request.GET.get("page", "1")
     try:
         return paginator.page(number)
