@@ -86,7 +86,7 @@ class CaseListView(View):
 
 
 class CountedPaginator(Paginator):
-    """A Paginator told how many objects there are (the facets have counted them), so it never counts again."""
+    """A Paginator told how many objects there are (counted already, by the facets or the place tree)."""
 
     def __init__(self, object_list, per_page, count):
         super().__init__(object_list, per_page)
