@@ -223,3 +223,15 @@ def test_similarity_is_only_for_a_term_found_nowhere(article):
     # Too short to be taken as a misspelling: it simply finds nothing.
     assert search.plan("Zzq") == [("zzq", False)]
     assert found("Zzq") == []
+
+
+@postgresql_only
+def test_the_list_says_when_a_term_was_matched_by_similar_spelling(client, article):
+    text = client.get("/cases/", {"q": "Nauryzbeck"}).content.decode()
+    assert "No record holds “nauryzbeck” as written: the cases shown name someone spelled like it." in text
+    assert "as written" not in client.get("/cases/", {"q": "Nauryzbek"}).content.decode()
+
+
+def test_no_near_miss_notice_for_a_term_found_as_written(client, article):
+    text = client.get("/cases/", {"q": "Kumbolat"}).content.decode()
+    assert "as written" not in text

@@ -81,8 +81,17 @@ class CaseListView(View):
             facets=facets,
             sort_label=case_filter.sort_order.label,
             searching=bool(case_filter.form.cleaned_data.get("q")),
+            near_misses=near_misses(case_filter),
         )
         return render(request, self.template_name, context)
+
+
+def near_misses(case_filter):
+    """The search's terms found nowhere as written, which matched names spelled like them instead."""
+    q = case_filter.form.cleaned_data.get("q")
+    if not q:
+        return []
+    return [term for term, near_miss in case_filter.search_plan(q, using=case_filter.queryset.db) if near_miss]
 
 
 class CountedPaginator(Paginator):
