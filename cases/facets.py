@@ -100,15 +100,15 @@ def _facets(case_filter, kind_counts, place_counts, year_spans):
 # The unfiltered list: counts recorded by the load --------------------------------
 
 
-def archive_summary(case_model=Case):
+def archive_summary():
     """What the unfiltered list's facets count, for each kind: cases, cases per country, year spans.
 
     Written by every load beside its other counts (two grouped queries over the
-    whole archive, once per load instead of once per visit). ``case_model``
-    lets a migration pass its historical model.
+    whole archive, once per load instead of once per visit). Change
+    SUMMARY_VERSION with its shape: a summary of another version is not read.
     """
     kinds = {value: {"total": 0, "places": Counter(), "years": []} for value in Case.Kind.values}
-    cases = case_model.objects.order_by()
+    cases = Case.objects.order_by()
     spans = cases.values_list("kind", Year("date_earliest"), Year("date_latest")).annotate(n=Count("pk"))
     for kind, first, last, n in spans:
         kinds[kind]["total"] += n
@@ -124,7 +124,11 @@ def archive_summary(case_model=Case):
 def recorded_summary():
     """The summary the latest load recorded, or None (no load yet, or one from before summaries)."""
     summary = DataLoad.objects.order_by("-loaded_at", "-pk").values_list("facets", flat=True).first()
-    if isinstance(summary, dict) and summary.get("version") == SUMMARY_VERSION:
+    if (
+        isinstance(summary, dict)
+        and summary.get("version") == SUMMARY_VERSION
+        and set(summary.get("kinds", {})) == set(Case.Kind.values)
+    ):
         return summary
     return None
 

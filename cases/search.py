@@ -132,6 +132,8 @@ def matching_documents(query, using="default", planned=None):
     planned = plan(query, using=using) if planned is None else planned
     postgresql = connections[using].vendor == "postgresql"
     documents = SearchDocument.objects.using(using)
+    if not planned:
+        return documents.none()  # nothing to look for ("!!!"): nothing found, as ``matching`` says
     for term, near_miss in planned:
         if near_miss:
             condition = Q(TrigramWordSimilar(F("names"), Value(term)))

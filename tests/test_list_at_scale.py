@@ -128,3 +128,17 @@ def test_a_deep_place_chosen_on_the_list_is_selected_in_the_menu(archive, client
     response = client.get("/cases/", {"place": site.slug})
     assert response.status_code == 200
     assert f'<option value="{site.slug}" selected>' in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_an_earlier_load_its_facets():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    generate(cases=120, seed=4)
+    expected = facets.archive_summary()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0004_case_list_span_indexes")])
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0005_dataload_facets")])
+    assert DataLoad.objects.get().facets == expected

@@ -232,6 +232,17 @@ def test_the_list_says_when_a_term_was_matched_by_similar_spelling(client, artic
     assert "as written" not in client.get("/cases/", {"q": "Nauryzbek"}).content.decode()
 
 
+@postgresql_only
 def test_no_near_miss_notice_for_a_term_found_as_written(client, article):
     text = client.get("/cases/", {"q": "Kumbolat"}).content.decode()
     assert "as written" not in text
+
+
+@pytest.mark.parametrize("q", ["!!!", "...", "“ ”"])
+def test_a_search_without_words_lists_nothing_and_exports_nothing(client, article, q):
+    response = client.get("/cases/", {"q": q})
+    assert response.status_code == 200
+    assert response.context["total"] == 0
+    assert "No cases found" in response.content.decode()
+    csv = b"".join(client.get("/cases.csv", {"q": q}).streaming_content).decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == 1  # the header alone
