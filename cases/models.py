@@ -12,7 +12,7 @@ curated values; the public site only reads.
 
 import re
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 
@@ -269,6 +269,11 @@ class CaseQuerySet(models.QuerySet):
 
     def within_place(self, place):
         """Cases at ``place`` or anywhere inside it (uses place_path_idx)."""
+        if connections[self.db].vendor == "sqlite":
+            # SQLite's LIKE ignores case, so it cannot use the index; the same prefix as a
+            # range can. Paths are digits and slashes in binary order: every path that
+            # starts with "/3/7/" lies from "/3/7/" up to, not including, "/3/70".
+            return self.filter(place__path__gte=place.path, place__path__lt=place.path[:-1] + "0")
         return self.filter(place__path__startswith=place.path)
 
     def newest_first(self):

@@ -142,3 +142,37 @@ def test_the_migration_gives_an_earlier_load_its_facets():
     executor = MigrationExecutor(connection)
     executor.migrate([("cases", "0005_dataload_facets")])
     assert DataLoad.objects.get().facets == expected
+
+
+def test_a_place_includes_what_is_inside_it_and_not_a_place_whose_id_starts_alike(db):
+    from .factories import make_case, make_place
+
+    country = make_place("Country")
+    region = Place.objects.create(
+        pk=7, slug="region-7", name="Seven", kind="region", parent=country, modified=country.modified, depth=1
+    )
+    other = Place.objects.create(
+        pk=70, slug="region-70", name="Seventy", kind="region", parent=country, modified=country.modified, depth=1
+    )
+    Place.objects.filter(pk=7).update(path=f"{country.path}7/")
+    Place.objects.filter(pk=70).update(path=f"{country.path}70/")
+    region.refresh_from_db()
+    other.refresh_from_db()
+    city = make_place("City", parent=region)
+    inside = [make_case(place=region), make_case(place=city)]
+    outside = make_case(place=other)
+    assert set(Case.objects.within_place(region)) == set(inside)
+    assert set(Case.objects.within_place(other)) == {outside}
+    assert set(Case.objects.within_place(country)) == {*inside, outside}
+
+
+def test_on_sqlite_a_place_filter_reads_the_path_index(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's plan is checked in tests/test_indexes.py")
+    from .factories import make_place
+
+    place = make_place()
+    plan = Case.objects.within_place(place).explain()
+    assert "place_path_idx" in plan, plan
