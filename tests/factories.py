@@ -12,6 +12,7 @@ import itertools
 from cases.models import (
     Case,
     Citation,
+    DataLoad,
     Detention,
     Involvement,
     Person,
@@ -126,4 +127,7 @@ def make_case(kind=Case.Kind.DETENTION, date="2020-08", place=None, people=(), q
     Citation.objects.bulk_create(Citation(case=case, field=f, quote=quote) for f in ("case", "date", "place"))
     # Derived for the case search, as the loader derives it: call again after adding people or quotes.
     index_cases([case.pk])
+    # A load's recorded facet counts describe the cases it wrote; a case added after it makes
+    # them stale, so the list counts for itself again (a load writes both in one transaction).
+    DataLoad.objects.update(facets={})
     return case

@@ -176,3 +176,11 @@ def test_on_sqlite_a_place_filter_reads_the_path_index(db):
     place = make_place()
     plan = Case.objects.within_place(place).explain()
     assert "place_path_idx" in plan, plan
+
+
+def test_a_case_written_after_a_load_is_counted(db, client):
+    from .factories import make_case
+
+    call_command("loadarchive")
+    make_case()
+    assert client.get("/cases/").context["total"] == 7
