@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from .models import Case, Citation, Detention, Involvement, Place, Quote, RetiredRef, Source
+from .models import Case, Citation, Detention, Involvement, Quote, RetiredRef, Source
 from .quotes import context
 
 # Characters of text kept before and after a quote in its TextQuoteSelector.
@@ -62,9 +62,7 @@ def case_record(case, absolute):
     slugs = {pk: source.slug for pk, source in sources.items()}
     ordered_quotes = sorted(quotes.values(), key=lambda q: (slugs[q.source_id], q.number))
 
-    ancestry_ids = [int(pk) for pk in case.place.path.strip("/").split("/")]
-    by_id = {place.pk: place for place in Place.objects.filter(pk__in=ancestry_ids)}
-    ancestry = [by_id[pk] for pk in ancestry_ids]
+    ancestry = case.place.ancestry()
 
     record = {
         "ref": case.ref,

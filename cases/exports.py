@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Case, Citation, Detention, Involvement, Place, Protest
+from .models import Case, Citation, Detention, Involvement, Place, Protest, path_ids
 
 # Cases per chunk: each chunk costs one prefetch of its people, one of its
 # places' ancestors and two of its sources.
@@ -315,19 +315,15 @@ class _Places:
     def __init__(self):
         self.known = {}
 
-    @staticmethod
-    def ids(path):
-        return [int(pk) for pk in path.strip("/").split("/")]
-
     def fetch(self, paths):
-        wanted = {pk for path in paths for pk in self.ids(path)} - self.known.keys()
+        wanted = {pk for path in paths for pk in path_ids(path)} - self.known.keys()
         if wanted:
             for row in Place.objects.filter(pk__in=wanted).values_list("pk", "slug", "name", "latitude", "longitude"):
                 self.known[row[0]] = row
 
     def ancestry(self, path):
         """The place's rows from the top of the tree down to the place itself."""
-        return [self.known[pk] for pk in self.ids(path)]
+        return [self.known[pk] for pk in path_ids(path)]
 
 
 class _Chunk:

@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractYear
 
 from . import search
 from .filters import DateMatch, Sort
-from .models import Case, DataLoad, Place
+from .models import Case, DataLoad, Place, path_ids
 
 SUMMARY_VERSION = 1
 # Filters that narrow the list; without any of them the list shows every case (of one kind, maybe).
@@ -114,7 +114,7 @@ def archive_summary():
         kinds[kind]["total"] += n
         kinds[kind]["years"].append([first, last, n])
     for kind, path, n in cases.values_list("kind", "place__path").annotate(n=Count("pk")):
-        kinds[kind]["places"][int(path.strip("/").split("/")[0])] += n
+        kinds[kind]["places"][path_ids(path)[0]] += n
     for entry in kinds.values():
         entry["places"] = sorted([pk, n] for pk, n in entry["places"].items())
         entry["years"].sort()
@@ -253,16 +253,16 @@ def _place_counts(case_filter, path_counts):
     depth = chosen.depth + 1 if chosen else 0
     counts = Counter()
     for path, n in path_counts:
-        ids = path.strip("/").split("/")
+        ids = path_ids(path)
         if len(ids) > depth:
-            counts[int(ids[depth])] += n
+            counts[ids[depth]] += n
     return counts
 
 
 def place_facet(case_filter, counts):
     """The countries, or the places directly inside the chosen place, with the cases inside each."""
     chosen = case_filter.form.cleaned_data.get("place")
-    trail_ids = [int(pk) for pk in chosen.path.strip("/").split("/")] if chosen else []
+    trail_ids = chosen.path_ids if chosen else []
     places = Place.objects.filter(pk__in=[*counts, *trail_ids]).only("pk", "slug", "name", "depth")
     by_id = {place.pk: place for place in places}
     values = [

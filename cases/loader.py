@@ -586,11 +586,9 @@ def _write(data, texts):
             longitude=record.get("longitude"),
             description=record.get("description", ""),
             modified=record["modified"],
-            depth=0 if parent is None else parent.depth + 1,
-            full_name=record["name"] if parent is None else f"{record['name']}, {parent.full_name}",
         )
-        place.path = f"{parent.path if parent else '/'}{place.pk}/"
-        place.save(update_fields=["path"])
+        place.derive_tree_fields()
+        place.save(update_fields=["depth", "full_name", "path"])
         places[slug] = place
 
     people = {}

@@ -213,6 +213,11 @@ class PersonRelation(models.Model):
         return f"{self.person} is the {self.get_relation_display()} of {self.relative}"
 
 
+def path_ids(path):
+    """The place ids of a derived place path, from the top of the tree down: "/3/7/12/" -> [3, 7, 12]."""
+    return [int(pk) for pk in path.strip("/").split("/") if pk]
+
+
 class Place(models.Model):
     class Kind(models.TextChoices):
         COUNTRY = "country", "country"
@@ -258,6 +263,24 @@ class Place(models.Model):
 
     def get_absolute_url(self):
         return reverse("place-detail", args=[self.slug])
+
+    def derive_tree_fields(self):
+        """Set depth, full name and path from the parent's, as every writer of places does (needs the id)."""
+        parent = self.parent
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.full_name = self.name if parent is None else f"{self.name}, {parent.full_name}"
+        self.path = f"{parent.path if parent else '/'}{self.pk}/"
+
+    @property
+    def path_ids(self):
+        """The ids of the places from the top of the tree down to this one."""
+        return path_ids(self.path)
+
+    def ancestry(self):
+        """This place and the places above it, from the top of the tree down: one query."""
+        ids = self.path_ids
+        by_id = Place.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id] or [self]
 
 
 class CaseQuerySet(models.QuerySet):

@@ -23,8 +23,6 @@ give the same records, byte for byte, except the load's timestamp.
 import bisect
 import datetime
 import hashlib
-import importlib
-import importlib.util
 import random
 import time
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from .models import (
     Source,
 )
 from .names import search_key
+from .search import index_cases
 
 SYNTHETIC_PUBLISHER = "SYNTHETIC — benchmark data"
 SLUG_PREFIX = "synthetic-"
@@ -299,7 +298,7 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     with transaction.atomic():
         _clear()
         counts = _Generator(cases, people, seed, log or (lambda message: None)).run()
-        _derive_search_documents()
+        index_cases()  # the case search's documents, as the loader writes them
         counts["synthetic_seed"] = seed
         DataLoad.objects.create(
             loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
@@ -310,13 +309,6 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
     return Report(fingerprint=digest, counts=counts, seconds=time.perf_counter() - started)
-
-
-def _derive_search_documents():
-    """Write the case search's documents as the loader does, where the archive has a case search."""
-    if importlib.util.find_spec(f"{__package__}.search") is None:
-        return  # no case search, nothing to derive
-    importlib.import_module(f"{__package__}.search").index_cases()
 
 
 def _clear():
@@ -396,9 +388,7 @@ class _Generator:
                 place.pk = len(self.places) + 1
                 place.slug = f"{SLUG_PREFIX}{slugify(place.name)}-{place.pk}"
                 place.modified = TODAY
-                place.depth = depth
-                place.full_name = place.name if place.parent is None else f"{place.name}, {place.parent.full_name}"
-                place.path = f"{place.parent.path if place.parent else '/'}{place.pk}/"
+                place.derive_tree_fields()
                 self.places.append(place)
             if depth + 1 < len(PLACE_KINDS):
                 kind = PLACE_KINDS[depth + 1]

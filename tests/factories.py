@@ -80,12 +80,10 @@ def make_place(name=None, parent=None, kind=Place.Kind.CITY, **fields):
         kind=kind,
         parent=parent,
         modified=fields.pop("modified", TODAY),
-        depth=0 if parent is None else parent.depth + 1,
-        full_name=name if parent is None else f"{name}, {parent.full_name}",
         **fields,
     )
-    place.path = f"{parent.path if parent else '/'}{place.pk}/"
-    place.save(update_fields=["path"])
+    place.derive_tree_fields()
+    place.save(update_fields=["depth", "full_name", "path"])
     return place
 
 

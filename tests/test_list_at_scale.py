@@ -148,16 +148,13 @@ def test_a_place_includes_what_is_inside_it_and_not_a_place_whose_id_starts_alik
     from .factories import make_case, make_place
 
     country = make_place("Country")
-    region = Place.objects.create(
-        pk=7, slug="region-7", name="Seven", kind="region", parent=country, modified=country.modified, depth=1
+    region, other = (
+        Place(pk=pk, slug=f"region-{pk}", name=f"Region {pk}", kind="region", parent=country, modified=country.modified)
+        for pk in (90007, 900070)
     )
-    other = Place.objects.create(
-        pk=70, slug="region-70", name="Seventy", kind="region", parent=country, modified=country.modified, depth=1
-    )
-    Place.objects.filter(pk=7).update(path=f"{country.path}7/")
-    Place.objects.filter(pk=70).update(path=f"{country.path}70/")
-    region.refresh_from_db()
-    other.refresh_from_db()
+    for place in (region, other):  # ids chosen, so "/…/90007/" and "/…/900070/" share a beginning
+        place.derive_tree_fields()
+        place.save()
     city = make_place("City", parent=region)
     inside = [make_case(place=region), make_case(place=city)]
     outside = make_case(place=other)

@@ -133,8 +133,7 @@ def place_options(chosen=None):
     """The place menu: each place under the place it lies in, siblings in alphabetical order."""
     shown = Q(depth__lte=MENU_DEPTH)
     if chosen is not None:
-        above = [int(pk) for pk in chosen.path.strip("/").split("/") if pk]
-        shown |= Q(pk__in=above) | Q(parent_id=chosen.pk)
+        shown |= Q(pk__in=chosen.path_ids) | Q(parent_id=chosen.pk)
     places = list(Place.objects.filter(shown).values_list("pk", "parent_id", "slug", "name"))
     children = {}
     for pk, parent_id, slug, name in sorted(places, key=lambda place: place[3].casefold()):

@@ -202,10 +202,7 @@ class Fact:
 
 def _place_chain(place):
     """The place and the places above it, nearest first, each a link: one query."""
-    ids = [int(pk) for pk in place.path.strip("/").split("/") if pk]
-    above = Place.objects.in_bulk(ids)
-    chain = [above[pk] for pk in reversed(ids) if pk in above]
-    return chain or [place]
+    return place.ancestry()[::-1]
 
 
 def _links(objects):
