@@ -18,7 +18,6 @@ default 2).
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import quote, urlencode, urlsplit
 from urllib.request import Request, urlopen
+
+from common import ensure_postgresql_database, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # never anything else: load goes to this machine only
@@ -122,17 +123,6 @@ end
 """
 
 
-def ensure_database(url):
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
 def port_is_free(port):
     with socket.socket() as probe:
         try:
@@ -175,16 +165,6 @@ def start_server(port, log):
     return server, False
 
 
-def stop_server(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
 def run_wrk(port, script, connections, threads, duration):
     result = subprocess.run(
         [
@@ -221,7 +201,7 @@ def main():
     if not port_is_free(port):
         sys.exit(f"{HOST}:{port} is in use: choose another with PORT=")
 
-    ensure_database(database_url)
+    ensure_postgresql_database(database_url)
     mix = url_mix(ROOT / "fixtures" / "archive.json")
     urls = [url for group in mix.values() for url in group]
     log_path = ROOT / "var" / "loadtest-server.log"

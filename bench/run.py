@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import dj_database_url
+from common import ensure_postgresql_database, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
@@ -93,21 +92,9 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def ensure_postgresql_database():
-    import psycopg
-
-    config = dj_database_url.parse(DATABASE_URL)
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}  # fmt: skip
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s", [config["NAME"]]).fetchone():
-            say(f"creating database {config['NAME']}")
-            conn.execute(f'create database "{config["NAME"]}"')
-
-
 def prepare(database, env):
     if database == "postgresql":
-        ensure_postgresql_database()
+        ensure_postgresql_database(DATABASE_URL)
     else:
         Path(SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     manage(env, "migrate", "--no-input", "-v0")
@@ -151,16 +138,6 @@ def start_server(env):
             time.sleep(0.3)
     stop_server(server)
     raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def stop_server(server):
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def wrk(port, paths, seconds):
