@@ -23,6 +23,7 @@ Three ways to the same figures, by what the list is asked for:
 - any other filter: one indexed count query per facet (four in all).
 """
 
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,7 +31,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from . import search
-from .filters import DateMatch, Sort
+from .filters import DateMatch, Sort, date_conditions
 from .models import Case, DataLoad, Place, path_ids
 
 SUMMARY_VERSION = 1
@@ -191,10 +192,14 @@ def search_listing(case_filter):
 
 
 def _date_test(start, end, match):
-    """The test ``CaseFilter.filter_dates`` applies, for (earliest, latest) in Python."""
-    if match == DateMatch.WITHIN:
-        return lambda earliest, latest: (start is None or earliest >= start) and (end is None or latest <= end)
-    return lambda earliest, latest: (start is None or latest >= start) and (end is None or earliest <= end)
+    """The test ``CaseFilter.filter_dates`` applies (``filters.date_conditions``), on (earliest, latest)."""
+    conditions = [
+        (field == "date_latest", operator.ge if op == "gte" else operator.le, day)
+        for field, op, day in date_conditions(start, end, match)
+    ]
+    return lambda earliest, latest: all(
+        compare(latest if on_latest else earliest, day) for on_latest, compare, day in conditions
+    )
 
 
 def _newest(row):

@@ -191,6 +191,20 @@ class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
 
+def date_conditions(start, end, match):
+    """The date filter as (field, "gte" or "lte", day) conditions, each end left out when open.
+
+    ``overlaps``: the case's span ends on or after the start and begins on or
+    before the end; ``within``: it begins on or after the start and ends on or
+    before the end.
+    """
+    if match == DateMatch.WITHIN:
+        conditions = [("date_earliest", "gte", start), ("date_latest", "lte", end)]
+    else:
+        conditions = [("date_latest", "gte", start), ("date_earliest", "lte", end)]
+    return [(field, op, day) for field, op, day in conditions if day is not None]
+
+
 class CaseFilter(django_filters.FilterSet):
     q = SearchFilter(label="Search", method="filter_search")
     kind = django_filters.ChoiceFilter(
@@ -264,11 +278,7 @@ class CaseFilter(django_filters.FilterSet):
     @staticmethod
     def filter_dates(queryset, start, end, match):
         """Cases whose possible span overlaps start..end, or lies within it (either end may be open)."""
-        if match == DateMatch.WITHIN:
-            conditions = {"date_earliest__gte": start, "date_latest__lte": end}
-        else:
-            conditions = {"date_latest__gte": start, "date_earliest__lte": end}
-        return queryset.filter(**{lookup: day for lookup, day in conditions.items() if day is not None})
+        return queryset.filter(**{f"{field}__{op}": day for field, op, day in date_conditions(start, end, match)})
 
     @property
     def sort_order(self):
