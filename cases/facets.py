@@ -31,7 +31,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from . import search
-from .filters import DateMatch, Sort, date_conditions
+from .filters import ORDERINGS, DateMatch, Sort, date_conditions
 from .models import Case, DataLoad, Place, path_ids
 
 SUMMARY_VERSION = 1
@@ -187,7 +187,7 @@ def search_listing(case_filter):
         _place_counts(case_filter, Counter(row[2] for row in matching).items()),
         [(first, last, n) for (first, last), n in spans.items()],
     )
-    matching.sort(key=_SORT_KEYS[order])
+    matching.sort(key=_sort_key(ORDERINGS[order]))
     return facets, [row[0] for row in matching]
 
 
@@ -202,17 +202,18 @@ def _date_test(start, end, match):
     )
 
 
-def _newest(row):
-    return (-row[4].toordinal(), -row[3].toordinal(), row[5])
+# Where search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]) hold each ordering field.
+_COLUMNS = {"date_earliest": 3, "date_latest": 4, "ref": 5, "search_rank": 6}
 
 
-# The orders of filters.ORDERINGS, on search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]).
-_SORT_KEYS = {
-    Sort.NEWEST: _newest,
-    Sort.OLDEST: lambda row: (row[3], row[4], row[5]),
-    Sort.REF: lambda row: row[5],
-    Sort.RELEVANCE: lambda row: (-row[6], *_newest(row)),
-}
+def _sort_key(ordering):
+    """A sort key on search_listing's rows for one of filters.ORDERINGS (descending: dates and the rank)."""
+    fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+
+    def descending(value):
+        return -value.toordinal() if hasattr(value, "toordinal") else -value
+
+    return lambda row: tuple(descending(row[_COLUMNS[name]]) if desc else row[_COLUMNS[name]] for name, desc in fields)
 
 
 def year_facet(case_filter, spans):

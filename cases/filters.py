@@ -77,6 +77,7 @@ ORDERINGS = {
     Sort.NEWEST: NEWEST_FIRST,
     Sort.OLDEST: ("date_earliest", "date_latest", "ref"),
     Sort.REF: ("ref",),
+    Sort.RELEVANCE: ("-search_rank", *NEWEST_FIRST),  # with search.ranked's annotation
 }
 
 
@@ -293,5 +294,5 @@ class CaseFilter(django_filters.FilterSet):
     def order(self, queryset):
         order = self.sort_order
         if order == Sort.RELEVANCE:
-            return search.ranked(queryset, self.form.cleaned_data["q"]).order_by("-search_rank", *NEWEST_FIRST)
+            return search.ranked(queryset, self.form.cleaned_data["q"]).order_by(*ORDERINGS[order])
         return queryset.order_by(*ORDERINGS[order])
