@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from . import dates, facets
+from . import dates, facets, pages
 from .models import (
     COMMON_FIELDS,
     DETENTION_FIELDS,
@@ -556,9 +556,10 @@ def load_fixture(path, *, force=False):
         if latest and latest.fixture_sha256 == digest and not force:
             return Report(sha256=digest, counts=latest.counts, unchanged=True)
         counts = _write(data, checker.texts)
-        DataLoad.objects.create(
+        load = DataLoad.objects.create(
             loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
         )
+        pages.prepare_all(load)
     return Report(sha256=digest, counts=counts)
 
 

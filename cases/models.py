@@ -351,6 +351,11 @@ class Case(PartialDateMixin, models.Model):
         return reverse("case-detail", args=[self.ref])
 
     @property
+    def list_people(self):
+        """Who took part, as a list row shows them: [{"person": ..., "role": ...}] (prefetch involvements)."""
+        return [{"person": i.person, "role": i.get_role_display()} for i in self.involvements.all()]
+
+    @property
     def details(self):
         """The kind-specific record (Detention or Protest); a query unless select_related."""
         return self.detention if self.kind == self.Kind.DETENTION else self.protest
@@ -545,3 +550,34 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search document of case {self.case_id}"
+
+
+class RecordPage(models.Model):
+    """What one record's page shows, gathered from its records when they were loaded: derived, never edited.
+
+    The loader (and ``generate_synthetic``) writes one for every case, person,
+    place and source in the transaction that writes the records, under the new
+    DataLoad (and one for the home page); ``cases.pages`` gathers them, many records at a time, with the
+    same code that gathers a page when no document is there. A record page
+    then reads one row instead of joining a dozen tables, and still renders
+    per request what depends on the request (its absolute address, the date a
+    citation was accessed). A document of an older load is never read.
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", "case"
+        PERSON = "person", "person"
+        PLACE = "place", "place"
+        SOURCE = "source", "source"
+        HOME = "home", "home page"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=120, help_text="The record's ref or slug, as in its address.")
+    load = models.ForeignKey(DataLoad, on_delete=models.CASCADE, related_name="pages")
+    data = models.JSONField(help_text="The page's content (cases.pages).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="record_page_unique")]
+
+    def __str__(self):
+        return f"{self.kind} page {self.key}"

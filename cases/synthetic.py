@@ -34,7 +34,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import dates, facets
+from . import dates, facets, pages
 from .models import (
     REF_ALPHABET,
     Case,
@@ -300,9 +300,10 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
         counts = _Generator(cases, people, seed, log or (lambda message: None)).run()
         index_cases()  # the case search's documents, as the loader writes them
         counts["synthetic_seed"] = seed
-        DataLoad.objects.create(
+        load = DataLoad.objects.create(
             loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
         )
+        pages.prepare_all(load, log=log)  # each record page's content, as the loader writes it
     # Fresh statistics, so the planner sees the data as a long-lived archive's would be
     # (VACUUM cannot run inside a transaction, as in a test).
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block

@@ -20,6 +20,7 @@ from cases.models import (
     Place,
     Protest,
     Quote,
+    RecordPage,
     Source,
 )
 from cases.names import search_key
@@ -31,6 +32,17 @@ TODAY = datetime.date(2026, 11, 27)
 
 def _n():
     return next(_counter)
+
+
+def records_changed():
+    """Drop what a load derived from the records it wrote (the list's facet counts, the record pages).
+
+    A load writes them in the transaction that writes the records; a record a
+    test adds or changes after it would make them stale, so the site gathers
+    afresh, as it does for a database filled without a load.
+    """
+    DataLoad.objects.update(facets={})
+    RecordPage.objects.all().delete()
 
 
 def make_ref(n=None):
@@ -58,6 +70,7 @@ def make_source(text="A source text. It says what happened.", **fields):
     )
     source.set_partial_date("published", fields.pop("published", "2021-02-01"))
     source.save()
+    records_changed()
     return source
 
 
@@ -66,9 +79,11 @@ def make_quote(source=None, exact=None, **fields):
     exact = exact or source.text.split(".")[0]
     start = source.text.index(exact)
     number = fields.pop("number", (source.quotes.count() + 1))
-    return Quote.objects.create(
+    quote = Quote.objects.create(
         source=source, number=number, exact=exact, start=start, end=start + len(exact), **fields
     )
+    records_changed()
+    return quote
 
 
 def make_place(name=None, parent=None, kind=Place.Kind.CITY, **fields):
@@ -84,6 +99,7 @@ def make_place(name=None, parent=None, kind=Place.Kind.CITY, **fields):
     )
     place.derive_tree_fields()
     place.save(update_fields=["depth", "full_name", "path"])
+    records_changed()
     return place
 
 
@@ -98,6 +114,7 @@ def make_person(name=None, spellings=(), **fields):
         PersonName.objects.create(
             person=person, name=spelling, kind=PersonName.Kind.ALIAS, search_key=search_key(spelling)
         )
+    records_changed()
     return person
 
 
@@ -125,7 +142,5 @@ def make_case(kind=Case.Kind.DETENTION, date="2020-08", place=None, people=(), q
     Citation.objects.bulk_create(Citation(case=case, field=f, quote=quote) for f in ("case", "date", "place"))
     # Derived for the case search, as the loader derives it: call again after adding people or quotes.
     index_cases([case.pk])
-    # A load's recorded facet counts describe the cases it wrote; a case added after it makes
-    # them stale, so the list counts for itself again (a load writes both in one transaction).
-    DataLoad.objects.update(facets={})
+    records_changed()
     return case

@@ -9,7 +9,7 @@ from lxml import html
 
 from cases.models import Case, Involvement, PersonName, PersonRelation, Quote
 from cases.names import search_key
-from cases.views.records import html_lang
+from cases.pages import html_lang
 
 from .factories import make_case, make_person, make_place, make_quote, make_source
 

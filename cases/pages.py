@@ -1,0 +1,789 @@
+"""What each record page shows, gathered many records at a time, and kept as a document per record.
+
+A record page (case, person, place, source) joins a dozen tables: its facts,
+their quotes and sources, its people, the places above it, related records.
+The data changes only when a load writes it, so the loader gathers every
+page's content once, in batches, and stores it as a RecordPage; the page
+then reads that one row. The views gather with the same functions (a batch
+of one) when there is no document for the current load, as in a database
+filled some other way.
+
+A document holds only JSON: strings, numbers, lists and dicts, with dates as
+ISO text. Strings under a key ending in ``_html`` were built here with
+``format_html`` (every value in them escaped) and are marked safe again when
+read. What depends on the request (absolute addresses, the date a citation
+was accessed) is not stored: the views add it.
+"""
+
+import functools
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from . import sourcetext
+from .fragments import quote_url
+from .models import (
+    Case,
+    Citation,
+    Detention,
+    Involvement,
+    Person,
+    PersonName,
+    PersonRelation,
+    Place,
+    Protest,
+    Quote,
+    RecordPage,
+    RetiredRef,
+    Source,
+)
+
+RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
+BATCH = 500
+
+
+def prepared(request, kind, key):
+    """The stored content of a record's page under the current load, or None."""
+    from .caching import data_version
+
+    version = data_version(request)
+    if version is None:
+        return None
+    return RecordPage.objects.filter(kind=kind, key=key, load_id=version[0]).values_list("data", flat=True).first()
+
+
+def prepare_all(load, batch=BATCH, log=None):
+    """Write the page documents of every record under ``load``, replacing any others; returns their number."""
+    RecordPage.objects.all().delete()
+    written = 0
+    cases = Case.objects.select_related(*CASE_RELATED).order_by("pk")
+    for chunk in _chunks(cases, batch):
+        pages = case_pages(chunk)
+        RecordPage.objects.bulk_create(
+            RecordPage(kind=RecordPage.Kind.CASE, key=case.ref, load=load, data=pages[case.pk]) for case in chunk
+        )
+        written += len(chunk)
+        if log:
+            log(f"  prepared {written} case pages")
+    tree = list(Place.objects.order_by("path"))
+    counts = dict(Case.objects.values_list("place").annotate(n=Count("pk")).order_by())
+    for chunk in _batches(tree, batch):
+        pages = place_pages(chunk, tree, counts)
+        RecordPage.objects.bulk_create(
+            RecordPage(kind=RecordPage.Kind.PLACE, key=place.slug, load=load, data=pages[place.pk]) for place in chunk
+        )
+        written += len(chunk)
+    if log:
+        log(f"  prepared {len(tree)} place pages")
+    for chunk in _chunks(Person.objects.order_by("pk"), batch):
+        pages = person_pages(chunk)
+        RecordPage.objects.bulk_create(
+            RecordPage(kind=RecordPage.Kind.PERSON, key=person.slug, load=load, data=pages[person.pk])
+            for person in chunk
+        )
+        written += len(chunk)
+    if log:
+        log("  prepared the people's pages")
+    for chunk in _chunks(Source.objects.order_by("pk"), batch):
+        pages = source_pages(chunk)
+        RecordPage.objects.bulk_create(
+            RecordPage(kind=RecordPage.Kind.SOURCE, key=source.slug, load=load, data=pages[source.pk])
+            for source in chunk
+        )
+        written += len(chunk)
+    if log:
+        log("  prepared the sources' pages")
+    from .views.home import home_page
+
+    RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data=home_page())
+    return written + 1
+
+
+def _batches(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _chunks(queryset, size):
+    """The queryset's rows in lists of ``size``, read a list at a time by primary key."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+@functools.cache
+def _route(name):
+    """The address ``reverse(name, args=[key])`` gives, as a format string: a page document holds
+    thousands of addresses, and formatting one costs a fraction of reversing it."""
+    marker = "000000"  # a valid ref and a valid slug
+    return reverse(name, args=[marker]).replace("{", "{{").replace("}", "}}").replace(marker, "{}")
+
+
+def href(record):
+    """``record.get_absolute_url()``, for the records a page links to."""
+    if isinstance(record, Quote):
+        return f"{href(record.source)}#{record.anchor}"
+    return _route(_ROUTES[type(record)]).format(record.ref if isinstance(record, Case) else record.slug)
+
+
+_ROUTES = {Case: "case-detail", Person: "person-detail", Place: "place-detail", Source: "source-detail"}
+
+
+def _row(case):
+    """A case as a list row shows it (cases/_row.html, without people): its keys read as the model's names."""
+    return _row_of(case.ref, case.kind, case.title, case.date_display, case.place.full_name)
+
+
+def _row_of(ref, kind, title, date_display, place_name):
+    return {
+        "get_absolute_url": _route("case-detail").format(ref),
+        "ref": ref,
+        "kind": kind,
+        "get_kind_display": Case.Kind(kind).label,
+        "title": title,
+        "date_display": date_display,
+        "place": {"full_name": place_name},
+    }
+
+
+def _link(record):
+    return {"href": href(record), "name": getattr(record, "name", None) or record.title}
+
+
+# --- Cases -------------------------------------------------------------------
+
+CASE_RELATED = ("place", "detention", "protest", "detention__arose_from__case")
+
+
+def _evidence(quote, sources):
+    source = sources[quote.source_id]
+    quote.source = source  # the fragment builder reads the source's text
+    return {
+        "quote": quote.pk,
+        "number": quote.number,
+        "exact": quote.exact,
+        "passage_url": href(quote),
+        "speaker": _link(quote.speaker) if quote.speaker_id else None,
+        "attribution": quote.attribution,
+        "source": source.pk,
+        "language": source.language,
+        "publisher": source.publisher,
+        "source_title": source.title,
+        "machine_translation": source.is_machine_translation,
+        "original_url": quote_url(source.url, quote) if source.url else "",
+        "archived_url": quote_url(source.archived_url, quote) if source.archived_url else "",
+    }
+
+
+def _fact(key, label, value_html, evidence, note="", person=None):
+    """One fact: label, value (HTML, or "" when not stated), its quotes, and the one speaker they all come from."""
+    speakers = {e["speaker"]["href"] if e["speaker"] else None for e in evidence}
+    speaker = evidence[0]["speaker"] if len(speakers) == 1 and None not in speakers else None
+    attributions = {e["attribution"] for e in evidence if e["attribution"]}
+    return {
+        "key": key,
+        "label": label,
+        "value_html": str(value_html),
+        "note": note,
+        "evidence": evidence,
+        "speaker": speaker,
+        "attribution": next(iter(attributions)) if len(attributions) == 1 else "",
+        "person": person,
+    }
+
+
+def _status_as_of(evidence, sources):
+    """The date of the newest source behind a status: the status is as of then."""
+    if not evidence:
+        return ""
+    newest = max((sources[e["source"]] for e in evidence), key=lambda s: s.published_latest)
+    return newest.published_display
+
+
+def _detention_facts(detention, cited, sources):
+    facts = [
+        _fact("authority", "Detaining authority", detention.authority, cited("authority")),
+        _fact("reason", "Stated reason", detention.reason, cited("reason")),
+        _fact("sentence", "Sentence", detention.sentence, cited("sentence")),
+        _fact("duration", "Duration", detention.duration, cited("duration")),
+        _fact("release", "Release", detention.release, cited("release")),
+    ]
+    evidence = cited("status")
+    status, note = "", ""
+    if detention.status != Detention.Status.NOT_STATED:
+        status = detention.get_status_display()
+        as_of = _status_as_of(evidence, sources)
+        note = f"as of {as_of}, the date of the source" if as_of else ""
+    facts.append(_fact("status", "Status", status, evidence, note=note))
+    return facts
+
+
+def _protest_facts(protest, cited):
+    outcome = "" if protest.outcome == Protest.Outcome.NOT_STATED else protest.get_outcome_display()
+    return [
+        _fact("form", "Form", protest.get_form_display(), cited("form")),
+        _fact("size", "Size", protest.size, cited("size")),
+        _fact("target", "Target", protest.target, cited("target")),
+        _fact("demands", "Demands", protest.demands, cited("demands")),
+        _fact("slogans", "Slogans or placard", protest.slogans, cited("slogans")),
+        _fact("outcome", "Outcome", outcome, cited("outcome")),
+    ]
+
+
+def _caveats(facts, people_facts, sources):
+    """What a reader must know before relying on the page: translations, claims resting on one person."""
+    caveats = [
+        {
+            "kind": "translation",
+            "source": {"href": href(s), "title": s.title, "original_language": s.original_language},
+            "text": s.translation_note or "The source is a machine translation.",
+        }
+        for s in sources
+        if s.is_machine_translation
+    ]
+    by_speaker = {}
+    for fact in [*facts, *people_facts]:
+        speaker = fact["speaker"]
+        # A person's own statement is not a claim about their taking part.
+        if speaker is None or not fact["value_html"] or fact["person"] == speaker:
+            continue
+        label = f"{fact['person']['name']} ({fact['label'].lower()})" if fact["person"] else fact["label"].lower()
+        by_speaker.setdefault(speaker["href"], (speaker, []))[1].append(label)
+    for speaker, labels in by_speaker.values():
+        caveats.append(
+            {"kind": "attributed", "speaker": speaker, "facts": _sentence_list(labels), "single": len(labels) == 1}
+        )
+    return caveats
+
+
+def _sentence_list(items):
+    """Labels joined as in a sentence: "a", "a and b", "a, b and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _related(cases):
+    """For each case, the newest other cases of its people as list rows, at most RELATED_SHOWN + 1.
+
+    One query for the whole batch: each case's pairs with the other cases of
+    its people, numbered newest first (the list's order) per case.
+    """
+    case_table, involvement_table = Case._meta.db_table, Involvement._meta.db_table
+    place_table = Place._meta.db_table
+    marks = ", ".join(["%s"] * len(cases))
+    sql = f"""
+        SELECT this_id, ref, kind, title, date_display, full_name FROM (
+            SELECT pairs.this_id, c.ref, c.kind, c.title, c.date_display, p.full_name, ROW_NUMBER() OVER (
+                PARTITION BY pairs.this_id ORDER BY c.date_latest DESC, c.date_earliest DESC, c.ref
+            ) AS n
+            FROM (
+                SELECT DISTINCT mine.case_id AS this_id, theirs.case_id AS other_id
+                FROM {involvement_table} mine
+                JOIN {involvement_table} theirs ON theirs.person_id = mine.person_id
+                WHERE mine.case_id IN ({marks}) AND theirs.case_id <> mine.case_id
+            ) pairs
+            JOIN {case_table} c ON c.id = pairs.other_id
+            JOIN {place_table} p ON p.id = c.place_id
+        ) ranked
+        WHERE n <= %s
+        ORDER BY this_id, n
+    """  # table names from the models, values as parameters
+    related = defaultdict(list)
+    if not cases:
+        return related
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [c.pk for c in cases] + [RELATED_SHOWN + 1])
+        for this, *row in cursor.fetchall():
+            related[this].append(_row_of(*row))
+    return related
+
+
+def case_pages(cases):
+    """The page content of each case, by pk. ``cases`` come with CASE_RELATED selected."""
+    ids = [case.pk for case in cases]
+    citations = defaultdict(list)
+    for citation in (
+        Citation.objects.filter(case__in=ids).select_related("quote__speaker").order_by("quote__start", "quote_id")
+    ):
+        citations[citation.case_id].append(citation)
+    involvements = defaultdict(list)
+    for involvement in (
+        Involvement.objects.filter(case__in=ids)
+        .select_related("person")
+        .prefetch_related(Prefetch("quotes", queryset=Quote.objects.select_related("speaker").order_by("start")))
+        .order_by("pk")
+    ):
+        involvements[involvement.case_id].append(involvement)
+    quotes = [c.quote for rows in citations.values() for c in rows]
+    quotes += [q for rows in involvements.values() for i in rows for q in i.quotes.all()]
+    sources = Source.objects.in_bulk({q.source_id for q in quotes})
+    places = Place.objects.in_bulk({pk for case in cases for pk in case.place.path_ids})
+    arising = defaultdict(list)
+    for detention in Detention.objects.filter(arose_from__in=ids).select_related("case__place"):
+        arising[detention.arose_from_id].append(detention.case)
+    related = _related(cases)
+    people = {i.person_id: i.person for rows in involvements.values() for i in rows}
+    counts = dict(
+        Involvement.objects.filter(person__in=people)
+        .values_list("person")
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    )
+    former = defaultdict(list)
+    for retired in RetiredRef.objects.filter(replaced_by__in=ids).order_by("ref"):
+        former[retired.replaced_by_id].append(retired.ref)
+
+    pages = {}
+    for case in cases:
+        pages[case.pk] = _case_page(
+            case,
+            citations[case.pk],
+            involvements[case.pk],
+            sources,
+            [places[pk] for pk in case.place.path_ids if pk in places] or [case.place],
+            arising[case.pk],
+            related[case.pk][:RELATED_SHOWN],
+            len(related[case.pk]) > RELATED_SHOWN,
+            counts,
+            former[case.pk],
+        )
+    return pages
+
+
+def _case_page(case, citations, involvements, all_sources, places, arising, related, more, counts, former):
+    quotes = [c.quote for c in citations] + [q for i in involvements for q in i.quotes.all()]
+    sources = {q.source_id: all_sources[q.source_id] for q in quotes}
+    evidence_by_quote = {}
+
+    def evidence_for(quote):
+        if quote.pk not in evidence_by_quote:
+            evidence_by_quote[quote.pk] = _evidence(quote, sources)
+        return evidence_by_quote[quote.pk]
+
+    by_field = {}
+    for citation in citations:
+        by_field.setdefault(citation.field, []).append(evidence_for(citation.quote))
+
+    def cited(name):
+        return by_field.get(name, [])
+
+    chain = places[::-1]  # the place first, then the places above it
+    place_links = format_html_join(", ", '<a href="{}">{}</a>', ((href(p), p.name) for p in chain))
+    facts = [
+        _fact("date", "Date", case.date_display, cited("date"), note="as the source gives it"),
+        _fact("place", "Place", place_links, cited("place")),
+    ]
+    details = case.details
+    arose_from = None
+    if case.kind == Case.Kind.DETENTION:
+        facts += _detention_facts(details, cited, sources)
+        if details.arose_from is not None:
+            arose_from = details.arose_from.case
+            link = format_html('the protest <a href="{}">{}</a>', href(arose_from), arose_from.title)
+            facts.append(_fact("arose_from", "Arose from", link, cited("arose_from")))
+    else:
+        facts += _protest_facts(details, cited)
+
+    people_facts = [
+        _fact(
+            f"person-{involvement.pk}",
+            involvement.get_role_display().capitalize(),
+            format_html('<a href="{}">{}</a>', href(involvement.person), involvement.person.name),
+            [evidence_for(q) for q in involvement.quotes.all()],
+            person=_link(involvement.person),
+        )
+        for involvement in involvements
+    ]
+    people = {i.person_id: i.person for i in involvements}
+    related_more = []
+    if more:
+        related_more = [
+            {"name": person.name, "count": counts[pk], "query": urlencode({"person": person.slug})}
+            for pk, person in sorted(people.items(), key=lambda item: item[1].name)
+            if counts.get(pk, 0) > 1
+        ]
+    case_sources = sorted(sources.values(), key=lambda s: (s.published_earliest, s.title))
+    place = chain[0]
+    return {
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": case.get_kind_display(),
+            "title": case.title,
+            "summary": case.summary,
+            "date_edtf": case.date_edtf,
+            "date_earliest": case.date_earliest.isoformat(),
+            "date_latest": case.date_latest.isoformat(),
+            "created": case.created.isoformat(),
+            "modified": case.modified.isoformat(),
+            "href": href(case),
+        },
+        "summary_evidence": cited("case"),
+        "facts": facts,
+        "people_facts": people_facts,
+        "arose_from": _row(arose_from) if arose_from else None,
+        "arising": [_row(c) for c in sorted(arising, key=lambda c: c.pk)],
+        "related": related,
+        "related_more": related_more,
+        "former_refs": former,
+        "sources": [
+            {
+                "href": href(s),
+                "title": s.title,
+                "publisher": s.publisher,
+                "published_display": s.published_display,
+                "machine_translation": s.is_machine_translation,
+                "language": s.language,
+                "url": s.url,
+            }
+            for s in case_sources
+        ],
+        "caveats": _caveats(facts, people_facts, case_sources),
+        "place": {
+            "name": place.name,
+            "address": ", ".join(p.name for p in chain),
+            "latitude": float(place.latitude) if place.latitude is not None else None,
+            "longitude": float(place.longitude) if place.longitude is not None else None,
+        },
+        "mentions": [
+            {"organisation": p.kind == Person.Kind.ORGANISATION, "name": p.name, "href": href(p)}
+            for p in people.values()
+        ],
+    }
+
+
+# --- List rows with their people ------------------------------------------------
+
+
+def case_row(case):
+    """A case from ``Case.objects.for_list()`` as cases/_row.html shows it, people included."""
+    return {**_row(case), "list_people": [_person_role(i) for i in case.involvements.all()]}
+
+
+def _person_role(involvement):
+    person = involvement.person
+    return {"person": {"get_absolute_url": href(person), "name": person.name}, "role": involvement.get_role_display()}
+
+
+# --- Places --------------------------------------------------------------------
+
+PLACE_ROWS = 25  # case rows on a place page, as on the case list
+
+
+def _place_link(place):
+    return {"get_absolute_url": href(place), "name": place.name, "get_kind_display": place.get_kind_display()}
+
+
+def place_pages(places, tree=None, counts=None):
+    """The page content (first page of cases) of each place, by pk.
+
+    ``tree`` (every place) and ``counts`` (cases directly at each place) are
+    read when not given: a batch passes them once for all its places.
+    """
+    if tree is None:
+        wanted = {pk for place in places for pk in place.path_ids}
+        tree = list(Place.objects.filter(Q(pk__in=wanted) | _under(places)).order_by("path"))
+    if counts is None:
+        counts = dict(
+            Case.objects.filter(place__in=[p.pk for p in tree]).values_list("place").annotate(n=Count("pk")).order_by()
+        )
+    by_pk = {p.pk: p for p in tree}
+    children = defaultdict(list)
+    for p in tree:
+        children[p.parent_id].append(p)
+    for siblings in children.values():
+        siblings.sort(key=lambda p: p.name)
+
+    def node(place):
+        kids = [node(child) for child in children[place.pk]]
+        return {
+            "place": _place_link(place),
+            "children": kids,
+            "cases": counts.get(place.pk, 0) + sum(k["cases"] for k in kids),
+        }
+
+    pages = {}
+    for place in places:
+        own = node(place)
+        rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS]
+        pages[place.pk] = {
+            "place": {
+                **_place_link(place),
+                "slug": place.slug,
+                "description": place.description,
+                "latitude": None if place.latitude is None else str(place.latitude),
+                "longitude": None if place.longitude is None else str(place.longitude),
+            },
+            "above": [_place_link(by_pk[pk]) for pk in place.path_ids[:-1][::-1] if pk in by_pk],
+            "inside": own["children"],
+            "case_total": own["cases"],
+            "cases": [case_row(case) for case in rows],
+        }
+    return pages
+
+
+def _under(places):
+    condition = Q(pk__in=[])
+    for place in places:
+        condition |= Q(path__startswith=place.path)
+    return condition
+
+
+# --- People --------------------------------------------------------------------
+
+PERSON_ROWS = 50  # cases on a page of a person's cases
+
+# A BCP 47 tag names no script a language is written in by default (RFC 5646,
+# "Suppress-Script"): "kk-Cyrl" is "kk" in a lang attribute. The tag is still
+# shown as the data gives it.
+_SUPPRESS_SCRIPT = {"be": "Cyrl", "en": "Latn", "kk": "Cyrl", "ky": "Cyrl", "ru": "Cyrl", "uk": "Cyrl"}
+
+
+def html_lang(tag):
+    """The tag as a lang attribute wants it: without the language's default script."""
+    parts = tag.split("-")
+    if len(parts) > 1 and _SUPPRESS_SCRIPT.get(parts[0].lower(), "").lower() == parts[1].lower():
+        del parts[1]
+    return "-".join(parts)
+
+
+_NAME_GROUPS = [
+    (PersonName.Kind.SOURCE, "As spelled in a source", False),
+    (PersonName.Kind.NATIVE, "In native scripts", True),
+    (PersonName.Kind.TRANSLITERATION, "Transliterations", True),
+    (PersonName.Kind.ALIAS, "Other names", True),
+]
+
+
+def _passage(quote):
+    """A quote as a link to its passage: the source's page, at the quote."""
+    return {"get_absolute_url": href(quote), "number": quote.number}
+
+
+def _spellings(names):
+    """The person's names grouped by kind; a spelling found in several passages is listed once with each."""
+    groups = []
+    for kind, label, editorial in _NAME_GROUPS:
+        rows = {}
+        for name in names:
+            if name.kind != kind:
+                continue
+            row = rows.setdefault(
+                (name.name, name.language),
+                {
+                    "name": name.name,
+                    "language": name.language,
+                    "lang": html_lang(name.language),
+                    "notes": [],
+                    "passages": [],
+                },
+            )
+            if name.note and name.note not in row["notes"]:
+                row["notes"].append(name.note)
+            if name.quote is not None:
+                row["passages"].append(name.quote)
+        for row in rows.values():
+            row["sources"] = _by_source(row.pop("passages"))
+        if rows:
+            groups.append({"kind": kind, "label": label, "editorial": editorial, "names": list(rows.values())})
+    return groups
+
+
+def _by_source(quotes):
+    """Quotes grouped under their source, in order: [{"source": {"title"}, "quotes": [...]}, ...]."""
+    groups = {}
+    for quote in quotes:
+        group = groups.setdefault(quote.source_id, {"source": {"title": quote.source.title}, "quotes": []})
+        group["quotes"].append(_passage(quote))
+    return list(groups.values())
+
+
+def row(case):
+    """A case as a record's list of cases shows it (the person page), without its people."""
+    return _row(case)
+
+
+def person_pages(people, with_cases=True):
+    """The page content of each person, by pk; with the first page of their cases unless not ``with_cases``."""
+    ids = [p.pk for p in people]
+    names = defaultdict(list)
+    for name in (
+        PersonName.objects.filter(person__in=ids)
+        .select_related("quote__source")
+        .defer("quote__source__text")
+        .order_by("person", "kind", "name", "quote__start")
+    ):
+        names[name.person_id].append(name)
+    # "Brother of Baibolat Kunbolat" on the brother's page; on the other's,
+    # "Baimurat Nauryzbek is the brother of Baibolat Kunbolat".
+    relations = defaultdict(list)
+    both_ways = (
+        PersonRelation.objects.filter(Q(person__in=ids) | Q(relative__in=ids))
+        .select_related("person", "relative", "quote__source")
+        .defer("quote__source__text", "person__description", "relative__description")
+        .order_by("person", "relation", "pk")
+    )
+    for r in both_ways:
+        relations[r.person_id].append(("of", r))
+        if r.relative_id != r.person_id:
+            relations[r.relative_id].append(("is", r))
+    statements = defaultdict(list)
+    for quote in (
+        Quote.objects.filter(speaker__in=ids)
+        .select_related("source")
+        .defer("source__text")
+        .order_by("speaker", "source", "start")
+    ):
+        statements[quote.speaker_id].append(
+            {
+                "get_absolute_url": href(quote),
+                "number": quote.number,
+                "exact": quote.exact,
+                "attribution": quote.attribution,
+                "source": {"language": quote.source.language, "title": quote.source.title},
+            }
+        )
+    cases, totals = _people_cases(ids) if with_cases else ({}, {})
+
+    pages = {}
+    for person in people:
+        person_relations = [
+            {"before": f"{r.get_relation_display().capitalize()} of", "other": _named(r.relative), "after": "",
+             "quote": _passage(r.quote)}
+            for way, r in relations[person.pk] if way == "of"
+        ]  # fmt: skip
+        person_relations += [
+            {"before": "", "other": _named(r.person), "after": f"is the {r.get_relation_display()} of {person.name}",
+             "quote": _passage(r.quote)}
+            for way, r in relations[person.pk] if way == "is"
+        ]  # fmt: skip
+        pages[person.pk] = {
+            "person": {
+                **_named(person),
+                "slug": person.slug,
+                "get_kind_display": person.get_kind_display(),
+                "description": person.description,
+            },
+            "spellings": _spellings(names[person.pk]),
+            "relations": person_relations,
+            "cases": cases.get(person.pk, []),
+            "case_total": totals.get(person.pk, 0),
+            "statements": statements[person.pk],
+        }
+    return pages
+
+
+def _named(record):
+    return {"get_absolute_url": href(record), "name": record.name}
+
+
+def _people_cases(ids):
+    """For each person, their newest PERSON_ROWS cases with their roles in each, and how many cases they have."""
+    roles = defaultdict(dict)
+    for involvement in (
+        Involvement.objects.filter(person__in=ids)
+        .select_related("case__place")
+        .only("person", "role", "case__ref", "case__kind", "case__title", "case__date_display",
+              "case__date_earliest", "case__date_latest", "case__place__full_name")
+        .order_by("pk")
+    ):  # fmt: skip
+        entry = roles[involvement.person_id].setdefault(involvement.case_id, (involvement.case, []))
+        entry[1].append(involvement.get_role_display())
+    cases, totals = {}, {}
+    for person, entries in roles.items():
+        # Newest first, as Case.objects.newest_first() orders them.
+        newest = sorted(entries.values(), key=lambda e: e[0].ref)
+        newest.sort(key=lambda e: (e[0].date_latest, e[0].date_earliest), reverse=True)
+        cases[person] = [{"case": _row(case), "roles": names} for case, names in newest[:PERSON_ROWS]]
+        totals[person] = len(entries)
+    return cases, totals
+
+
+# --- Sources -------------------------------------------------------------------
+
+SOURCE_FIELDS = ("title", "language", "original_title", "original_language", "is_machine_translation",
+                 "translation_note", "publisher", "author", "published_display", "url", "archived_url", "sha256",
+                 "notes")  # fmt: skip
+
+
+def source_pages(sources):
+    """The page content of each source, its text included, by pk."""
+    ids = [s.pk for s in sources]
+    by_pk = {s.pk: s for s in sources}
+    quotes = defaultdict(list)
+    for quote in Quote.objects.filter(source__in=ids).order_by("source", "start", "number"):
+        quote.source = by_pk[quote.source_id]
+        quotes[quote.source_id].append(quote)
+    uses = {q.pk: {"cases": {}, "names": [], "relations": []} for rows in quotes.values() for q in rows}
+
+    def case_entry(quote_id, case):
+        entry = {"case": {"get_absolute_url": href(case), "title": case.title, "ref": case.ref}, "facts": []}
+        return uses[quote_id]["cases"].setdefault(case.pk, entry)
+
+    field_order = {value: i for i, value in enumerate(Citation.Field.values)}
+    cited = (
+        Citation.objects.filter(quote__source__in=ids)
+        .select_related("case")
+        .only("field", "quote", "case__ref", "case__title")
+    )
+    for citation in sorted(cited, key=lambda c: (c.case.ref, field_order[c.field])):
+        case_entry(citation.quote_id, citation.case)["facts"].append(citation.get_field_display())
+    through = Involvement.quotes.through
+    for row in (
+        through.objects.filter(quote__source__in=ids)
+        .select_related("involvement__case", "involvement__person")
+        .only("quote", "involvement__role", "involvement__case__ref", "involvement__case__title",
+              "involvement__person__name")
+        .order_by("pk")
+    ):  # fmt: skip
+        involvement = row.involvement
+        case_entry(row.quote_id, involvement.case)["facts"].append(
+            f"{involvement.person.name} ({involvement.get_role_display()})"
+        )
+    for name in PersonName.objects.filter(quote__source__in=ids).select_related("person").order_by("pk"):
+        uses[name.quote_id]["names"].append({"name": name.name, "person": _named(name.person)})
+    for relation in (
+        PersonRelation.objects.filter(quote__source__in=ids).select_related("person", "relative").order_by("pk")
+    ):
+        uses[relation.quote_id]["relations"].append(
+            {
+                "person": _named(relation.person),
+                "relative": _named(relation.relative),
+                "get_relation_display": relation.get_relation_display(),
+            }
+        )
+
+    pages = {}
+    for source in sources:
+        own = quotes[source.pk]
+        passages = [
+            {
+                "quote": {"number": q.number, "exact": q.exact, "attribution": q.attribution},
+                "cases": sorted(uses[q.pk]["cases"].values(), key=lambda e: e["case"]["ref"]),
+                "names": uses[q.pk]["names"],
+                "relations": uses[q.pk]["relations"],
+                "original_url": quote_url(source.url, q) if source.url else "",
+                "archived_url": quote_url(source.archived_url, q) if source.archived_url else "",
+            }
+            for q in own
+        ]
+        spans = [sourcetext.Span(q.start, q.end, q.number) for q in own]
+        pages[source.pk] = {
+            "source": {
+                **{name: getattr(source, name) for name in SOURCE_FIELDS},
+                "get_absolute_url": href(source),
+                "retrieved": source.retrieved.isoformat() if source.retrieved else None,
+            },
+            "paragraphs_html": [str(paragraph) for paragraph in sourcetext.render(source.text, spans)],
+            "passages": passages,
+        }
+    return pages

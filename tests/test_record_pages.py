@@ -1,0 +1,105 @@
+"""Record pages read from the documents a load writes (cases.pages) and show what gathering shows."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases import pages
+from cases.models import Case, DataLoad, Person, Place, Quote, RecordPage, Source
+from tests.factories import make_case, make_person, records_changed
+
+
+def _records():
+    return [
+        "/",
+        *(c.get_absolute_url() for c in Case.objects.all()),
+        *(p.get_absolute_url() for p in Person.objects.all()),
+        *(p.get_absolute_url() for p in Place.objects.all()),
+        *(s.get_absolute_url() for s in Source.objects.all()),
+    ]
+
+
+def test_a_load_writes_one_document_for_every_record_under_itself(article):
+    load = DataLoad.objects.latest()
+    expected = {
+        RecordPage.Kind.CASE: set(Case.objects.values_list("ref", flat=True)),
+        RecordPage.Kind.PERSON: set(Person.objects.values_list("slug", flat=True)),
+        RecordPage.Kind.PLACE: set(Place.objects.values_list("slug", flat=True)),
+        RecordPage.Kind.SOURCE: set(Source.objects.values_list("slug", flat=True)),
+    }
+    expected[RecordPage.Kind.HOME] = {""}
+    for kind, keys in expected.items():
+        assert set(RecordPage.objects.filter(kind=kind, load=load).values_list("key", flat=True)) == keys
+    assert RecordPage.objects.exclude(load=load).count() == 0
+
+
+def test_every_record_page_from_its_document_is_the_page_gathered_afresh(client, article):
+    urls = _records()
+    assert len(urls) > 15
+    prepared = {url: client.get(url) for url in urls}
+    RecordPage.objects.all().delete()
+    for url, response in prepared.items():
+        gathered = client.get(url)
+        assert response.status_code == gathered.status_code == 200, url
+        assert response.content.decode() == gathered.content.decode(), url
+
+
+def test_a_document_holds_only_json(article):
+    for data in RecordPage.objects.values_list("data", flat=True):
+        assert json.loads(json.dumps(data)) == data
+
+
+@pytest.mark.parametrize("kind", ["home", "case", "person", "place", "source"])
+def test_a_page_with_its_document_reads_the_version_and_one_row(client, article, kind):
+    model = {"case": Case, "person": Person, "place": Place, "source": Source}.get(kind)
+    url = model.objects.first().get_absolute_url() if model else "/"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert "cases_recordpage" in queries[1]["sql"]
+
+
+def test_a_document_of_an_older_load_is_not_read(client, article):
+    case = Case.objects.get(ref="a8023r")
+    RecordPage.objects.filter(kind="case", key=case.ref).update(
+        data={**RecordPage.objects.get(kind="case", key=case.ref).data, "case": {"title": "Stale"}}
+    )
+    DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256="0" * 64, counts={})
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    assert case.title in response.content.decode()
+
+
+def test_pages_beyond_the_first_and_other_addresses_are_gathered(client, article):
+    person = Person.objects.get(slug="serikzhan-bilash")
+    for n in range(60):
+        make_case(people=[(person, "witness")], title=f"Extra case {n}")
+    load = DataLoad.objects.latest()
+    pages.prepare_all(load)
+    first = client.get(person.get_absolute_url()).content.decode()
+    second = client.get(person.get_absolute_url() + "?page=2").content.decode()
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    titles = [f"Extra case {n}" for n in range(60)]
+    shown_first = {t for t in titles if f">{t}<" in first}
+    shown_second = {t for t in titles if f">{t}<" in second}
+    assert len(shown_first) + len(shown_second) == 60 and not shown_first & shown_second
+    # The first page from the document is the first page gathered afresh.
+    records_changed()
+    assert client.get(person.get_absolute_url()).content.decode() == first
+
+
+def test_record_links_are_the_models_own(article):
+    for model in (Case, Person, Place, Source):
+        for record in model.objects.all():
+            assert pages.href(record) == record.get_absolute_url()
+    for quote in Quote.objects.select_related("source"):
+        assert pages.href(quote) == quote.get_absolute_url()
+
+
+def test_a_record_added_after_a_load_is_shown_gathered_afresh(client, article):
+    person = make_person("Someone New")
+    assert not RecordPage.objects.exists()  # a record added after a load: the pages are gathered afresh
+    assert client.get(person.get_absolute_url()).status_code == 200
