@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import sourcetext
+from .caching import data_version
 from .fragments import quote_url
 from .models import (
     Case,
@@ -48,8 +49,6 @@ BATCH = 500
 
 def prepared(request, kind, key):
     """The stored content of a record's page under the current load, or None."""
-    from .caching import data_version
-
     version = data_version(request)
     if version is None:
         return None

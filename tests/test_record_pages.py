@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import pages
+from cases.loader import load_fixture
 from cases.models import Case, DataLoad, Person, Place, Quote, RecordPage, Source
 from tests.factories import make_case, make_person, records_changed
 
@@ -103,3 +105,10 @@ def test_a_record_added_after_a_load_is_shown_gathered_afresh(client, article):
     person = make_person("Someone New")
     assert not RecordPage.objects.exists()  # a record added after a load: the pages are gathered afresh
     assert client.get(person.get_absolute_url()).status_code == 200
+
+
+def test_loading_the_same_fixture_again_prepares_pages_that_are_missing(article):
+    RecordPage.objects.all().delete()
+    report = load_fixture(settings.ARCHIVE_FIXTURE)
+    assert report.unchanged
+    assert RecordPage.objects.filter(load=DataLoad.objects.latest(), kind="case").count() == Case.objects.count()
