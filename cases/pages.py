@@ -482,8 +482,8 @@ def _place_link(place):
     return {"get_absolute_url": href(place), "name": place.name, "get_kind_display": place.get_kind_display()}
 
 
-def place_pages(places, tree=None, counts=None):
-    """The page content (first page of cases) of each place, by pk.
+def place_pages(places, tree=None, counts=None, with_cases=True):
+    """The page content of each place, by pk; with the first page of its cases unless not ``with_cases``.
 
     ``tree`` (every place) and ``counts`` (cases directly at each place) are
     read when not given: a batch passes them once for all its places.
@@ -513,7 +513,7 @@ def place_pages(places, tree=None, counts=None):
     pages = {}
     for place in places:
         own = node(place)
-        rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS]
+        rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS] if with_cases else []
         pages[place.pk] = {
             "place": {
                 **_place_link(place),

@@ -355,7 +355,7 @@ def place_detail(request, slug):
     data = None if request.GET else pages.prepared(request, RecordPage.Kind.PLACE, slug)
     if data is None:
         place = get_object_or_404(Place, slug=slug)
-        data = pages.place_pages([place])[place.pk]
+        data = pages.place_pages([place], with_cases=False)[place.pk]
         rows = Case.objects.within_place(place).for_list().newest_first()
     else:
         rows = data["cases"]
