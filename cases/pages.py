@@ -70,8 +70,9 @@ def prepare_all(load, batch=BATCH, log=None):
             log(f"  prepared {written} case pages")
     tree = list(Place.objects.order_by("path"))
     counts = dict(Case.objects.values_list("place").annotate(n=Count("pk")).order_by())
+    first = first_pages(tree)
     for chunk in _batches(tree, batch):
-        pages = place_pages(chunk, tree, counts)
+        pages = place_pages(chunk, tree, counts, first=first)
         RecordPage.objects.bulk_create(
             RecordPage(kind=RecordPage.Kind.PLACE, key=place.slug, load=load, data=pages[place.pk]) for place in chunk
         )
@@ -482,11 +483,13 @@ def _place_link(place):
     return {"get_absolute_url": href(place), "name": place.name, "get_kind_display": place.get_kind_display()}
 
 
-def place_pages(places, tree=None, counts=None, with_cases=True):
+def place_pages(places, tree=None, counts=None, with_cases=True, first=None):
     """The page content of each place, by pk; with the first page of its cases unless not ``with_cases``.
 
-    ``tree`` (every place) and ``counts`` (cases directly at each place) are
-    read when not given: a batch passes them once for all its places.
+    ``tree`` (every place), ``counts`` (cases directly at each place) and
+    ``first`` (the ids of each place's first page of cases, from
+    ``first_pages``) are read when not given: a batch passes them once for
+    all its places.
     """
     if tree is None:
         wanted = {pk for place in places for pk in place.path_ids}
@@ -510,10 +513,17 @@ def place_pages(places, tree=None, counts=None, with_cases=True):
             "cases": counts.get(place.pk, 0) + sum(k["cases"] for k in kids),
         }
 
+    if first is not None:
+        fetched = Case.objects.for_list().in_bulk({pk for place in places for pk in first.get(place.pk, [])})
     pages = {}
     for place in places:
         own = node(place)
-        rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS] if with_cases else []
+        if not with_cases:
+            rows = []
+        elif first is not None:
+            rows = [fetched[pk] for pk in first.get(place.pk, [])]
+        else:
+            rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS]
         pages[place.pk] = {
             "place": {
                 **_place_link(place),
@@ -528,6 +538,21 @@ def place_pages(places, tree=None, counts=None, with_cases=True):
             "cases": [case_row(case) for case in rows],
         }
     return pages
+
+
+def first_pages(tree):
+    """The ids of the first PLACE_ROWS cases, newest first, at each place of ``tree`` or inside it.
+
+    One pass over every case in the list's order: each case joins the first
+    page of its place and of every place above it until that page is full.
+    """
+    above = {place.pk: place.path_ids for place in tree}
+    first = defaultdict(list)
+    for pk, place in Case.objects.newest_first().values_list("pk", "place").iterator(chunk_size=10_000):
+        for owner in above[place]:
+            if len(first[owner]) < PLACE_ROWS:
+                first[owner].append(pk)
+    return first
 
 
 def _under(places):
@@ -686,23 +711,27 @@ def _named(record):
 
 
 def _people_cases(ids):
-    """For each person, their newest PERSON_ROWS cases with their roles in each, and how many cases they have."""
+    """For each person, their newest PERSON_ROWS cases with their roles in each, and how many cases they have.
+
+    Read as plain rows, not model instances: the busiest people have thousands of cases.
+    """
     roles = defaultdict(dict)
-    for involvement in (
+    rows = (
         Involvement.objects.filter(person__in=ids)
-        .select_related("case__place")
-        .only("person", "role", "case__ref", "case__kind", "case__title", "case__date_display",
-              "case__date_earliest", "case__date_latest", "case__place__full_name")
         .order_by("pk")
-    ):  # fmt: skip
-        entry = roles[involvement.person_id].setdefault(involvement.case_id, (involvement.case, []))
-        entry[1].append(involvement.get_role_display())
+        .values_list("person", "role", "case", "case__ref", "case__kind", "case__title", "case__date_display",
+                     "case__place__full_name", "case__date_latest", "case__date_earliest")
+    )  # fmt: skip
+    for person, role, case, *fields in rows:
+        entry = roles[person].setdefault(case, (fields, []))
+        entry[1].append(Involvement.Role(role).label)
     cases, totals = {}, {}
     for person, entries in roles.items():
-        # Newest first, as Case.objects.newest_first() orders them.
-        newest = sorted(entries.values(), key=lambda e: e[0].ref)
-        newest.sort(key=lambda e: (e[0].date_latest, e[0].date_earliest), reverse=True)
-        cases[person] = [{"case": _row(case), "roles": names} for case, names in newest[:PERSON_ROWS]]
+        # Newest first, as Case.objects.newest_first() orders them: latest, then earliest day
+        # descending, then ref ascending.
+        newest = sorted(entries.values(), key=lambda e: e[0][0])
+        newest.sort(key=lambda e: (e[0][5], e[0][6]), reverse=True)
+        cases[person] = [{"case": _row_of(*fields[:5]), "roles": names} for fields, names in newest[:PERSON_ROWS]]
         totals[person] = len(entries)
     return cases, totals
 
@@ -724,30 +753,31 @@ def source_pages(sources):
         quotes[quote.source_id].append(quote)
     uses = {q.pk: {"cases": {}, "names": [], "relations": []} for rows in quotes.values() for q in rows}
 
-    def case_entry(quote_id, case):
-        entry = {"case": {"get_absolute_url": href(case), "title": case.title, "ref": case.ref}, "facts": []}
-        return uses[quote_id]["cases"].setdefault(case.pk, entry)
+    def case_entry(quote_id, case, ref, title):
+        cases = uses[quote_id]["cases"]
+        if case not in cases:
+            url = _route("case-detail").format(ref)
+            cases[case] = {"case": {"get_absolute_url": url, "title": title, "ref": ref}, "facts": []}
+        return cases[case]
 
     field_order = {value: i for i, value in enumerate(Citation.Field.values)}
-    cited = (
-        Citation.objects.filter(quote__source__in=ids)
-        .select_related("case")
-        .only("field", "quote", "case__ref", "case__title")
+    field_label = dict(Citation.Field.choices)
+    role_label = dict(Involvement.Role.choices)
+    # Plain rows, not model instances: a source's passages are cited thousands of times in all.
+    cited = Citation.objects.filter(quote__source__in=ids).values_list(
+        "quote", "field", "case", "case__ref", "case__title"
     )
-    for citation in sorted(cited, key=lambda c: (c.case.ref, field_order[c.field])):
-        case_entry(citation.quote_id, citation.case)["facts"].append(citation.get_field_display())
+    for quote, name, case, ref, title in sorted(cited, key=lambda c: (c[3], field_order[c[1]])):
+        case_entry(quote, case, ref, title)["facts"].append(field_label[name])
     through = Involvement.quotes.through
-    for row in (
+    rows = (
         through.objects.filter(quote__source__in=ids)
-        .select_related("involvement__case", "involvement__person")
-        .only("quote", "involvement__role", "involvement__case__ref", "involvement__case__title",
-              "involvement__person__name")
         .order_by("pk")
-    ):  # fmt: skip
-        involvement = row.involvement
-        case_entry(row.quote_id, involvement.case)["facts"].append(
-            f"{involvement.person.name} ({involvement.get_role_display()})"
-        )
+        .values_list("quote", "involvement__role", "involvement__case", "involvement__case__ref",
+                     "involvement__case__title", "involvement__person__name")
+    )  # fmt: skip
+    for quote, role, case, ref, title, person in rows:
+        case_entry(quote, case, ref, title)["facts"].append(f"{person} ({role_label[role]})")
     for name in PersonName.objects.filter(quote__source__in=ids).select_related("person").order_by("pk"):
         uses[name.quote_id]["names"].append({"name": name.name, "person": _named(name.person)})
     for relation in (

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from cases import pages
 from cases.loader import load_fixture
 from cases.models import Case, DataLoad, Person, Place, Quote, RecordPage, Source
-from tests.factories import make_case, make_person, records_changed
+from tests.factories import make_case, make_person, make_place, records_changed
 
 
 def _records():
@@ -43,6 +44,7 @@ def test_every_record_page_from_its_document_is_the_page_gathered_afresh(client,
     assert len(urls) > 15
     prepared = {url: client.get(url) for url in urls}
     RecordPage.objects.all().delete()
+    cache.clear()  # the page cache would answer with the pages read from their documents
     for url, response in prepared.items():
         gathered = client.get(url)
         assert response.status_code == gathered.status_code == 200, url
@@ -78,7 +80,9 @@ def test_a_document_of_an_older_load_is_not_read(client, article):
 def test_pages_beyond_the_first_and_other_addresses_are_gathered(client, article):
     person = Person.objects.get(slug="serikzhan-bilash")
     for n in range(60):
-        make_case(people=[(person, "witness")], title=f"Extra case {n}")
+        # Dates that tie and dates that differ only in their earliest day: the order's every key.
+        date = ["2019", "2019-05", "2019-05-01/2019-12-31", f"{2000 + n % 7}-{n % 12 + 1:02d}"][n % 4]
+        make_case(people=[(person, "witness")], title=f"Extra case {n}", date=date)
     load = DataLoad.objects.latest()
     pages.prepare_all(load)
     first = client.get(person.get_absolute_url()).content.decode()
@@ -90,6 +94,7 @@ def test_pages_beyond_the_first_and_other_addresses_are_gathered(client, article
     assert len(shown_first) + len(shown_second) == 60 and not shown_first & shown_second
     # The first page from the document is the first page gathered afresh.
     records_changed()
+    cache.clear()
     assert client.get(person.get_absolute_url()).content.decode() == first
 
 
@@ -112,3 +117,22 @@ def test_loading_the_same_fixture_again_prepares_pages_that_are_missing(article)
     report = load_fixture(settings.ARCHIVE_FIXTURE)
     assert report.unchanged
     assert RecordPage.objects.filter(load=DataLoad.objects.latest(), kind="case").count() == Case.objects.count()
+
+
+def test_a_place_page_from_its_document_lists_the_newest_cases_inside_it_as_gathered(client, db):
+    country = make_place("A country", kind=Place.Kind.COUNTRY)
+    region = make_place("A region", parent=country, kind=Place.Kind.REGION)
+    city = make_place("A city", parent=region)
+    for n in range(40):
+        date = ["2019", "2019-05", "2018-05-01/2019-12-31", f"{2000 + n % 7}-{n % 12 + 1:02d}"][n % 4]
+        make_case(place=[country, region, city][n % 3], date=date, title=f"Case here {n}")
+    DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256="1" * 64, counts={})
+    pages.prepare_all(DataLoad.objects.latest())
+    for place in (country, region, city):
+        with CaptureQueriesContext(connection) as queries:
+            prepared = client.get(place.get_absolute_url()).content.decode()
+        assert len(queries) == 2
+        assert prepared.count('class="case-row"') == min(25, Case.objects.within_place(place).count())
+        RecordPage.objects.filter(kind="place", key=place.slug).delete()
+        cache.clear()
+        assert client.get(place.get_absolute_url()).content.decode() == prepared
