@@ -285,10 +285,11 @@ class Place(models.Model):
 
 class CaseQuerySet(models.QuerySet):
     def for_list(self):
-        """Cases with what a list row shows, in a fixed number of queries."""
-        return self.select_related("place", "detention", "protest").prefetch_related(
-            models.Prefetch("involvements", queryset=Involvement.objects.select_related("person"))
+        """Cases with what a list row shows (their place and people, not their details), in two queries."""
+        people = Involvement.objects.select_related("person").only(
+            "case", "role", "person__slug", "person__name", "person__kind"
         )
+        return self.select_related("place").prefetch_related(models.Prefetch("involvements", queryset=people))
 
     def within_place(self, place):
         """Cases at ``place`` or anywhere inside it (uses place_path_idx)."""
