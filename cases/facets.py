@@ -178,8 +178,9 @@ def search_listing(case_filter):
 
     chosen = values.get("kind")
     in_dates = _date_test(values.get("date_from"), values.get("date_to"), values.get("date_match"))
-    kind_counts = Counter(row[1] for row in rows if in_dates(row[3], row[4]))
-    matching = [row for row in rows if (not chosen or row[1] == chosen) and in_dates(row[3], row[4])]
+    dated = [row for row in rows if in_dates(row[3], row[4])] if in_dates else rows
+    kind_counts = Counter(row[1] for row in dated)
+    matching = [row for row in dated if row[1] == chosen] if chosen else list(dated)
     spans = Counter((row[3].year, row[4].year) for row in rows if not chosen or row[1] == chosen)
     facets = _facets(
         case_filter,
@@ -187,16 +188,19 @@ def search_listing(case_filter):
         _place_counts(case_filter, Counter(row[2] for row in matching).items()),
         [(first, last, n) for (first, last), n in spans.items()],
     )
-    matching.sort(key=_sort_key(ORDERINGS[order]))
+    _sort(matching, ORDERINGS[order])
     return facets, [row[0] for row in matching]
 
 
 def _date_test(start, end, match):
-    """The test ``CaseFilter.filter_dates`` applies (``filters.date_conditions``), on (earliest, latest)."""
+    """The test ``CaseFilter.filter_dates`` applies (``filters.date_conditions``), on (earliest, latest);
+    None when there is no date filter."""
     conditions = [
         (field == "date_latest", operator.ge if op == "gte" else operator.le, day)
         for field, op, day in date_conditions(start, end, match)
     ]
+    if not conditions:
+        return None
     return lambda earliest, latest: all(
         compare(latest if on_latest else earliest, day) for on_latest, compare, day in conditions
     )
@@ -206,14 +210,14 @@ def _date_test(start, end, match):
 _COLUMNS = {"date_earliest": 3, "date_latest": 4, "ref": 5, "search_rank": 6}
 
 
-def _sort_key(ordering):
-    """A sort key on search_listing's rows for one of filters.ORDERINGS (descending: dates and the rank)."""
-    fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+def _sort(rows, ordering):
+    """Sort search_listing's rows in place by one of filters.ORDERINGS ("-" for descending).
 
-    def descending(value):
-        return -value.toordinal() if hasattr(value, "toordinal") else -value
-
-    return lambda row: tuple(descending(row[_COLUMNS[name]]) if desc else row[_COLUMNS[name]] for name, desc in fields)
+    One stable sort per field, the last field first: Python keeps the order of
+    equal rows, in a descending sort too, so the earlier fields decide first.
+    """
+    for name in reversed(ordering):
+        rows.sort(key=operator.itemgetter(_COLUMNS[name.lstrip("-")]), reverse=name.startswith("-"))
 
 
 def year_facet(case_filter, spans):
