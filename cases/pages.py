@@ -58,46 +58,27 @@ def prepared(request, kind, key):
 def prepare_all(load, batch=BATCH, log=None):
     """Write the page documents of every record under ``load``, replacing any others; returns their number."""
     RecordPage.objects.all().delete()
-    written = 0
-    cases = Case.objects.select_related(*CASE_RELATED).order_by("pk")
-    for chunk in _chunks(cases, batch):
-        pages = case_pages(chunk)
-        RecordPage.objects.bulk_create(
-            RecordPage(kind=RecordPage.Kind.CASE, key=case.ref, load=load, data=pages[case.pk]) for case in chunk
-        )
-        written += len(chunk)
-        if log:
-            log(f"  prepared {written} case pages")
     tree = list(Place.objects.order_by("path"))
     counts = dict(Case.objects.values_list("place").annotate(n=Count("pk")).order_by())
     first = first_pages(tree)
-    for chunk in _batches(tree, batch):
-        pages = place_pages(chunk, tree, counts, first=first)
-        RecordPage.objects.bulk_create(
-            RecordPage(kind=RecordPage.Kind.PLACE, key=place.slug, load=load, data=pages[place.pk]) for place in chunk
-        )
-        written += len(chunk)
-    if log:
-        log(f"  prepared {len(tree)} place pages")
-    for chunk in _chunks(Person.objects.order_by("pk"), batch):
-        pages = person_pages(chunk)
-        RecordPage.objects.bulk_create(
-            RecordPage(kind=RecordPage.Kind.PERSON, key=person.slug, load=load, data=pages[person.pk])
-            for person in chunk
-        )
-        written += len(chunk)
-    if log:
-        log("  prepared the people's pages")
-    for chunk in _chunks(Source.objects.order_by("pk"), batch):
-        pages = source_pages(chunk)
-        RecordPage.objects.bulk_create(
-            RecordPage(kind=RecordPage.Kind.SOURCE, key=source.slug, load=load, data=pages[source.pk])
-            for source in chunk
-        )
-        written += len(chunk)
-    if log:
-        log("  prepared the sources' pages")
-    from .views.home import home_page
+    kinds = [
+        (RecordPage.Kind.CASE, _chunks(Case.objects.select_related(*CASE_RELATED), batch), case_pages, "ref"),
+        (RecordPage.Kind.PLACE, _batches(tree, batch), lambda chunk: place_pages(chunk, tree, counts, first=first),
+         "slug"),
+        (RecordPage.Kind.PERSON, _chunks(Person.objects.all(), batch), person_pages, "slug"),
+        (RecordPage.Kind.SOURCE, _chunks(Source.objects.all(), batch), source_pages, "slug"),
+    ]  # fmt: skip
+    written = 0
+    for kind, chunks, gather, key in kinds:
+        for chunk in chunks:
+            pages = gather(chunk)
+            RecordPage.objects.bulk_create(
+                RecordPage(kind=kind, key=getattr(record, key), load=load, data=pages[record.pk]) for record in chunk
+            )
+            written += len(chunk)
+        if log:
+            log(f"  prepared the {kind} pages ({written} in all)")
+    from .views.home import home_page  # here: the view's module imports this one
 
     RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data=home_page())
     return written + 1
@@ -109,10 +90,10 @@ def _batches(items, size):
 
 
 def _chunks(queryset, size):
-    """The queryset's rows in lists of ``size``, read a list at a time by primary key."""
+    """The queryset's rows in lists of ``size``, read a list at a time in primary key order."""
     last = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last)[:size])
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
         if not chunk:
             return
         yield chunk
