@@ -121,11 +121,6 @@ def case_cite(request, ref, format):
     return response
 
 
-def _place_chain(place):
-    """The place and the places above it, nearest first: one query."""
-    return place.ancestry()[::-1]
-
-
 # --- The case page -----------------------------------------------------------
 
 
