@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from . import sourcetext
 from .caching import data_version
@@ -164,15 +164,16 @@ def _evidence(quote, sources):
     }
 
 
-def _fact(key, label, value_html, evidence, note="", person=None):
-    """One fact: label, value (HTML, or "" when not stated), its quotes, and the one speaker they all come from."""
+def _fact(key, label, value, evidence, note="", person=None):
+    """One fact: label, value (text, or HTML built with format_html; "" when not stated), its quotes,
+    and the one speaker they all come from. The value is kept as HTML: text escaped, HTML as built."""
     speakers = {e["speaker"]["href"] if e["speaker"] else None for e in evidence}
     speaker = evidence[0]["speaker"] if len(speakers) == 1 and None not in speakers else None
     attributions = {e["attribution"] for e in evidence if e["attribution"]}
     return {
         "key": key,
         "label": label,
-        "value_html": str(value_html),
+        "value_html": str(conditional_escape(value)),
         "note": note,
         "evidence": evidence,
         "speaker": speaker,

@@ -136,3 +136,16 @@ def test_a_place_page_from_its_document_lists_the_newest_cases_inside_it_as_gath
         RecordPage.objects.filter(kind="place", key=place.slug).delete()
         cache.clear()
         assert client.get(place.get_absolute_url()).content.decode() == prepared
+
+
+def test_a_fact_written_as_text_is_escaped_from_its_document_and_gathered(client, db):
+    case = make_case(details={"authority": '<b onclick="x()">Police</b> & co'})
+    DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256="2" * 64, counts={})
+    pages.prepare_all(DataLoad.objects.latest())
+    for prepared in (True, False):
+        if not prepared:
+            records_changed()
+            cache.clear()
+        page = client.get(case.get_absolute_url()).content.decode()
+        assert "&lt;b onclick=&quot;x()&quot;&gt;Police&lt;/b&gt; &amp; co" in page
+        assert "<b onclick" not in page
