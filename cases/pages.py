@@ -118,7 +118,7 @@ def href(record):
 _ROUTES = {Case: "case-detail", Person: "person-detail", Place: "place-detail", Source: "source-detail"}
 
 
-def _row(case):
+def row(case):
     """A case as a list row shows it (cases/_row.html, without people): its keys read as the model's names."""
     return _row_of(case.ref, case.kind, case.title, case.date_display, case.place.full_name)
 
@@ -412,8 +412,8 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
         "summary_evidence": cited("case"),
         "facts": facts,
         "people_facts": people_facts,
-        "arose_from": _row(arose_from) if arose_from else None,
-        "arising": [_row(c) for c in sorted(arising, key=lambda c: c.pk)],
+        "arose_from": row(arose_from) if arose_from else None,
+        "arising": [row(c) for c in sorted(arising, key=lambda c: c.pk)],
         "related": related,
         "related_more": related_more,
         "former_refs": former,
@@ -448,7 +448,7 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
 
 def case_row(case):
     """A case from ``Case.objects.for_list()`` as cases/_row.html shows it, people included."""
-    return {**_row(case), "list_people": [_person_role(i) for i in case.involvements.all()]}
+    return {**row(case), "list_people": [_person_role(i) for i in case.involvements.all()]}
 
 
 def _person_role(involvement):
@@ -611,11 +611,6 @@ def _by_source(quotes):
         group = groups.setdefault(quote.source_id, {"source": {"title": quote.source.title}, "quotes": []})
         group["quotes"].append(_passage(quote))
     return list(groups.values())
-
-
-def row(case):
-    """A case as a record's list of cases shows it (the person page), without its people."""
-    return _row(case)
 
 
 def person_pages(people, with_cases=True):
