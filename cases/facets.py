@@ -155,7 +155,7 @@ def _facets_from_summary(case_filter, summary):
 
 
 def search_listing(case_filter):
-    """For a valid CaseFilter with a search: (facets, the matching case ids in the filter's order).
+    """For a valid CaseFilter with a search: (facets, the matching cases' refs in the filter's order).
 
     One query finds the cases matching the search and the place and person
     filters, with their kind, place, dates and ref (and rank, for best match
@@ -189,7 +189,7 @@ def search_listing(case_filter):
         [(first, last, n) for (first, last), n in spans.items()],
     )
     _sort(matching, ORDERINGS[order])
-    return facets, [row[0] for row in matching]
+    return facets, [row[5] for row in matching]
 
 
 def _date_test(start, end, match):

@@ -352,11 +352,6 @@ class Case(PartialDateMixin, models.Model):
         return reverse("case-detail", args=[self.ref])
 
     @property
-    def list_people(self):
-        """Who took part, as a list row shows them: [{"person": ..., "role": ...}] (prefetch involvements)."""
-        return [{"person": i.person, "role": i.get_role_display()} for i in self.involvements.all()]
-
-    @property
     def details(self):
         """The kind-specific record (Detention or Protest); a query unless select_related."""
         return self.detention if self.kind == self.Kind.DETENTION else self.protest

@@ -45,6 +45,10 @@ from .models import (
 
 RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
 BATCH = 500
+# What a document holds, by the code that wrote it: change it whenever a gatherer's output
+# changes shape. A document of another format is never read, and the next load, even of an
+# unchanged fixture, writes every document again (``written``).
+FORMAT = 2
 
 
 def prepared(request, kind, key):
@@ -52,7 +56,17 @@ def prepared(request, kind, key):
     version = data_version(request)
     if version is None:
         return None
-    return RecordPage.objects.filter(kind=kind, key=key, load_id=version[0]).values_list("data", flat=True).first()
+    return _current(version).filter(kind=kind, key=key).values_list("data", flat=True).first()
+
+
+def _current(version):
+    """The documents of the load ``version`` names, in this code's format."""
+    return RecordPage.objects.filter(load_id=version[0], data__format=FORMAT)
+
+
+def written(load):
+    """Whether ``load``'s documents are all there in this code's format (prepare_all writes the home page's last)."""
+    return load.pages.filter(kind=RecordPage.Kind.HOME, data__format=FORMAT).exists()
 
 
 def prepare_all(load, batch=BATCH, log=None):
@@ -73,14 +87,15 @@ def prepare_all(load, batch=BATCH, log=None):
         for chunk in chunks:
             pages = gather(chunk)
             RecordPage.objects.bulk_create(
-                RecordPage(kind=kind, key=getattr(record, key), load=load, data=pages[record.pk]) for record in chunk
+                RecordPage(kind=kind, key=getattr(record, key), load=load, data={**pages[record.pk], "format": FORMAT})
+                for record in chunk
             )
             written += len(chunk)
         if log:
             log(f"  prepared the {kind} pages ({written} in all)")
     from .views.home import home_page  # here: the view's module imports this one
 
-    RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data=home_page())
+    RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data={**home_page(), "format": FORMAT})
     return written + 1
 
 
@@ -119,7 +134,7 @@ _ROUTES = {Case: "case-detail", Person: "person-detail", Place: "place-detail", 
 
 
 def row(case):
-    """A case as a list row shows it (cases/_row.html, without people): its keys read as the model's names."""
+    """A case as a list row shows it (cases/_rows.html, without people): its keys read as the model's names."""
     return _row_of(case.ref, case.kind, case.title, case.date_display, case.place.full_name)
 
 
@@ -396,6 +411,7 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
     case_sources = sorted(sources.values(), key=lambda s: (s.published_earliest, s.title))
     place = chain[0]
     return {
+        "row": _case_row(case, involvements),
         "case": {
             "ref": case.ref,
             "kind": case.kind,
@@ -447,8 +463,28 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
 
 
 def case_row(case):
-    """A case from ``Case.objects.for_list()`` as cases/_row.html shows it, people included."""
-    return {**row(case), "list_people": [_person_role(i) for i in case.involvements.all()]}
+    """A case from ``Case.objects.for_list()`` as cases/_rows.html shows it, people included."""
+    return _case_row(case, case.involvements.all())
+
+
+def _case_row(case, involvements):
+    return {**row(case), "list_people": [_person_role(i) for i in involvements]}
+
+
+def list_rows(request, refs):
+    """The list rows (cases/_rows.html) of the cases ``refs``, in that order.
+
+    Each from its case's document under the current load (one query for them
+    all), and gathered for a case without one.
+    """
+    version = data_version(request)
+    found = {}
+    if version is not None and refs:
+        found = dict(_current(version).filter(kind=RecordPage.Kind.CASE, key__in=refs).values_list("key", "data__row"))
+    missing = [ref for ref in refs if found.get(ref) is None]
+    if missing:
+        found.update((case.ref, case_row(case)) for case in Case.objects.for_list().filter(ref__in=missing))
+    return [found[ref] for ref in refs]
 
 
 def _person_role(involvement):

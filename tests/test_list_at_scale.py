@@ -88,7 +88,7 @@ def test_a_search_found_once_gives_the_filters_own_order_and_counts(archive, ext
         params = {"q": q, **extra}
         found = case_filter(**params)
         listed_facets, ordered = facets.search_listing(found)
-        assert ordered == list(found.qs.values_list("pk", flat=True)), params
+        assert ordered == list(found.qs.values_list("ref", flat=True)), params
         assert listed_facets == live(params), params
         assert listed_facets.total == len(ordered)
 
@@ -96,7 +96,7 @@ def test_a_search_found_once_gives_the_filters_own_order_and_counts(archive, ext
 def test_a_search_evaluates_the_match_once(archive, client, django_assert_max_num_queries):
     name = search_terms()[0]
     # The version, the place menu, (PostgreSQL: one near-miss test per term), the matching
-    # rows, the facet's place names, the page's cases and their people.
+    # rows, the facet's place names, the page's rows (from their case documents, or gathered: two).
     terms = len(name.split())
     with django_assert_max_num_queries(7 + terms) as captured:
         response = client.get("/cases/", {"q": name})

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import pages
 from cases.loader import load_fixture
@@ -112,6 +113,23 @@ def test_a_record_added_after_a_load_is_shown_gathered_afresh(client, article):
     assert client.get(person.get_absolute_url()).status_code == 200
 
 
+def test_a_document_of_another_format_is_not_read_and_the_next_load_writes_it_again(client, article):
+    case = Case.objects.get(ref="a8023r")
+    for page in RecordPage.objects.all():
+        stale = {key: {"title": "Stale"} for key in page.data}
+        RecordPage.objects.filter(pk=page.pk).update(data={**stale, "format": pages.FORMAT - 1})
+    for url in (case.get_absolute_url(), "/cases/", f"/cases/?q={case.ref}", case.place.get_absolute_url()):
+        cache.clear()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert escape(case.title) in response.content.decode() and "Stale" not in response.content.decode(), url
+    report = load_fixture(settings.ARCHIVE_FIXTURE)
+    assert report.unchanged
+    assert pages.written(DataLoad.objects.latest())
+    assert not RecordPage.objects.exclude(data__format=pages.FORMAT).exists()
+    assert RecordPage.objects.filter(kind="case").count() == Case.objects.count()
+
+
 def test_loading_the_same_fixture_again_prepares_pages_that_are_missing(article):
     RecordPage.objects.all().delete()
     report = load_fixture(settings.ARCHIVE_FIXTURE)
@@ -149,3 +167,45 @@ def test_a_fact_written_as_text_is_escaped_from_its_document_and_gathered(client
         page = client.get(case.get_absolute_url()).content.decode()
         assert "&lt;b onclick=&quot;x()&quot;&gt;Police&lt;/b&gt; &amp; co" in page
         assert "<b onclick" not in page
+
+
+LISTS = ["/cases/", "/cases/?kind=protest", "/cases/?q=brother", "/cases/?place=almaty&sort=oldest", "/?x=1"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_list_with_its_rows_from_case_documents_is_the_list_gathered_afresh(client, article, url):
+    prepared = client.get(url)
+    assert prepared.status_code == 200
+    assert prepared.content.decode().count('class="case-row"') >= 1
+    RecordPage.objects.all().delete()
+    cache.clear()
+    assert client.get(url).content.decode() == prepared.content.decode()
+
+
+def test_the_case_list_reads_its_rows_from_their_documents_in_one_query(client, article):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/cases/").content.decode()
+    assert page.count('class="case-row"') == Case.objects.count()
+    rows = [q["sql"] for q in queries if "cases_recordpage" in q["sql"]]
+    assert len(rows) == 1
+    assert not [q["sql"] for q in queries if "cases_involvement" in q["sql"] or "cases_person" in q["sql"]]
+
+
+def test_later_pages_of_the_list_and_of_a_place_show_the_rows_gathered(client, db):
+    country = make_place("A country", kind=Place.Kind.COUNTRY)
+    city = make_place("A city", parent=country)
+    person = make_person("Someone Listed")
+    for n in range(60):
+        date = ["2019", "2019-05", "2018-05-01/2019-12-31", f"{2000 + n % 7}-{n % 12 + 1:02d}"][n % 4]
+        make_case(place=[country, city][n % 2], date=date, title=f"Case here {n}", people=[(person, "witness")])
+    DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256="3" * 64, counts={})
+    pages.prepare_all(DataLoad.objects.latest())
+    urls = ["/cases/?page=2", "/cases/?page=3&sort=ref", f"{country.get_absolute_url()}?page=2"]
+    prepared = {url: client.get(url).content.decode() for url in urls}
+    for url, page in prepared.items():
+        assert page.count('class="case-row"') == (10 if url.startswith("/cases/?page=3") else 25), url
+        assert f">{person.name}</a> (witness)" in page, url
+    RecordPage.objects.all().delete()
+    cache.clear()
+    for url, page in prepared.items():
+        assert client.get(url).content.decode() == page, url

@@ -2,10 +2,11 @@
 
 Which cases match and in what order is entirely ``CaseFilter``'s (the exports
 and the feed use it too); this view validates, paginates and prepares what the
-page shows. A page fetches its cases' ids first, with the filters and the
-order, and only then those cases with their places, details and people, so a
-deep page does not drag those joins through every row it skips. The number of
-queries depends on neither the number of cases nor the page number.
+page shows. A page fetches its cases' refs first, with the filters and the
+order (the order's index holds them, so a deep page skips its rows inside the
+index), and only then those cases' rows, from their case documents
+(``pages.list_rows``). The number of queries depends on neither the number of
+cases nor the page number.
 """
 
 import unicodedata
@@ -18,7 +19,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views import View
 
-from .. import dates
+from .. import dates, pages
 from ..facets import case_facets, search_listing
 from ..filters import CaseFilter, DateMatch, Sort
 from ..models import Case, Place
@@ -51,18 +52,16 @@ class CaseListView(View):
             return render(request, self.template_name, context, status=400)
 
         if case_filter.form.cleaned_data.get("q"):
-            facets, ordered_ids = search_listing(case_filter)
-            paginator = Paginator(ordered_ids, self.paginate_by)
+            facets, ordered_refs = search_listing(case_filter)
+            paginator = Paginator(ordered_refs, self.paginate_by)
         else:
             facets = case_facets(case_filter)
-            ids = case_filter.qs.values_list("pk", flat=True)
-            paginator = CountedPaginator(ids, self.paginate_by, facets.total)
+            refs = case_filter.qs.values_list("ref", flat=True)
+            paginator = CountedPaginator(refs, self.paginate_by, facets.total)
         try:
             page = paginator.page(page_number)
         except EmptyPage:
             raise Http404("There is no such page of cases.") from None
-        ids = list(page.object_list)
-        found = Case.objects.for_list().in_bulk(ids) if ids else {}
 
         query = active_query(case_filter)
         # The downloads and the feed carry the filters, and the order when one was chosen.
@@ -71,7 +70,7 @@ class CaseListView(View):
             data_query["sort"] = case_filter.sort_order.value
         context.update(
             data_query=data_query,
-            cases=[found[pk] for pk in ids],
+            cases=pages.list_rows(request, list(page.object_list)),
             page_obj=page,
             page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,

@@ -351,15 +351,17 @@ def place_detail(request, slug):
     if data is None:
         place = get_object_or_404(Place, slug=slug)
         data = pages.place_pages([place], with_cases=False)[place.pk]
-        rows = Case.objects.within_place(place).for_list().newest_first()
+        refs = Case.objects.within_place(place).newest_first().values_list("ref", flat=True)
+        page = _page(request, refs, per_page=pages.PLACE_ROWS, count=data["case_total"])
+        cases = pages.list_rows(request, list(page.object_list))
     else:
-        rows = data["cases"]
-    page = _page(request, rows, per_page=pages.PLACE_ROWS, count=data["case_total"])
+        page = _page(request, data["cases"], per_page=pages.PLACE_ROWS, count=data["case_total"])
+        cases = page.object_list
     context = {
         **data,
         "permalink": absolute_url(request, data["place"]["get_absolute_url"]),
         "page": page,
-        "cases": page.object_list,
+        "cases": cases,
     }
     return render(request, "places/detail.html", context)
 
