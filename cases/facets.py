@@ -27,7 +27,7 @@ import operator
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from . import search
@@ -69,22 +69,48 @@ class Year(ExtractYear):
         return f"CAST(substr({sql}, 1, 4) AS integer)", params
 
 
-def case_facets(case_filter):
-    """The facets for a valid CaseFilter without a search, and the number of cases it matches."""
+# The place menu lists places down to this depth (countries 0, regions 1, prefectures 2):
+# an archive's thousands of cities and sites would make every list page heavy. A place
+# deeper than that is reached through the place facet, or from its own page, and once
+# chosen the menu shows it with the places above it and those directly inside it.
+MENU_DEPTH = 2
+
+
+def shown_places(chosen=None):
+    """The places the list's menu and place facet name, {pk: (parent pk, slug, name)}: every place
+    down to MENU_DEPTH, and the ``chosen`` place with the places above it and directly inside it.
+
+    The place facet's values are the countries or the places directly inside
+    the chosen one, and its trail the places above that: all of them are here.
+    """
+    shown = Q(depth__lte=MENU_DEPTH)
+    if chosen is not None:
+        shown |= Q(pk__in=chosen.path_ids) | Q(parent_id=chosen.pk)
+    return {
+        pk: rest
+        for pk, *rest in Place.objects.filter(shown).order_by("path").values_list("pk", "parent_id", "slug", "name")
+    }
+
+
+def case_facets(case_filter, places=None):
+    """The facets for a valid CaseFilter without a search, and the number of cases it matches.
+
+    ``places`` is ``shown_places`` for the chosen place, read here when not given.
+    """
     values = case_filter.form.cleaned_data
     if not any(values.get(name) for name in NARROWING):
         summary = recorded_summary()
         if summary is not None:
-            return _facets_from_summary(case_filter, summary)
+            return _facets_from_summary(case_filter, summary, places)
     counts = dict(case_filter.narrowed(ignore={"kind"}).values_list("kind").annotate(n=Count("pk")))
     spans = case_filter.narrowed(ignore={"date_from", "date_to"}).values_list(
         Year("date_earliest"), Year("date_latest")
     )
-    places = case_filter.narrowed().values_list("place__path").annotate(n=Count("pk"))
-    return _facets(case_filter, counts, _place_counts(case_filter, places), spans.annotate(n=Count("pk")))
+    paths = case_filter.narrowed().values_list("place__path").annotate(n=Count("pk"))
+    return _facets(case_filter, counts, _place_counts(case_filter, paths), spans.annotate(n=Count("pk")), places)
 
 
-def _facets(case_filter, kind_counts, place_counts, year_spans):
+def _facets(case_filter, kind_counts, place_counts, year_spans, places=None):
     chosen = case_filter.form.cleaned_data.get("kind")
     return Facets(
         total=kind_counts.get(chosen, 0) if chosen else sum(kind_counts.values()),
@@ -93,7 +119,7 @@ def _facets(case_filter, kind_counts, place_counts, year_spans):
             for value, label in Case.Kind.choices
             if kind_counts.get(value)
         ],
-        place=place_facet(case_filter, place_counts),
+        place=place_facet(case_filter, place_counts, places),
         year=year_facet(case_filter, year_spans),
     )
 
@@ -134,33 +160,35 @@ def recorded_summary():
     return None
 
 
-def _facets_from_summary(case_filter, summary):
+def _facets_from_summary(case_filter, summary, places):
     chosen = case_filter.form.cleaned_data.get("kind")
     kinds = {kind: entry for kind, entry in summary["kinds"].items() if kind in Case.Kind.values}
     shown = [entry for kind, entry in kinds.items() if not chosen or kind == chosen]
-    places = Counter()
+    countries = Counter()
     spans = Counter()
     for entry in shown:
-        places.update(dict(entry["places"]))
+        countries.update(dict(entry["places"]))
         spans.update({(first, last): n for first, last, n in entry["years"]})
     return _facets(
         case_filter,
         {kind: entry["total"] for kind, entry in kinds.items()},
-        places,
+        countries,
         [(first, last, n) for (first, last), n in spans.items()],
+        places,
     )
 
 
 # A search: the matching cases found once ---------------------------------------
 
 
-def search_listing(case_filter):
+def search_listing(case_filter, places=None):
     """For a valid CaseFilter with a search: (facets, the matching cases' refs in the filter's order).
 
     One query finds the cases matching the search and the place and person
     filters, with their kind, place, dates and ref (and rank, for best match
     first); the kind and date filters, the facet counts and the order are then
     worked out from those rows, exactly as ``CaseFilter`` would in SQL.
+    ``places`` as for ``case_facets``.
     """
     values = case_filter.form.cleaned_data
     order = case_filter.sort_order
@@ -187,6 +215,7 @@ def search_listing(case_filter):
         kind_counts,
         _place_counts(case_filter, Counter(row[2] for row in matching).items()),
         [(first, last, n) for (first, last), n in spans.items()],
+        places,
     )
     _sort(matching, ORDERINGS[order])
     return facets, [row[5] for row in matching]
@@ -269,21 +298,19 @@ def _place_counts(case_filter, path_counts):
     return counts
 
 
-def place_facet(case_filter, counts):
+def place_facet(case_filter, counts, places=None):
     """The countries, or the places directly inside the chosen place, with the cases inside each."""
     chosen = case_filter.form.cleaned_data.get("place")
-    trail_ids = chosen.path_ids if chosen else []
-    places = Place.objects.filter(pk__in=[*counts, *trail_ids]).only("pk", "slug", "name", "depth")
-    by_id = {place.pk: place for place in places}
+    if places is None:
+        places = shown_places(chosen)
     values = [
-        FacetValue(by_id[pk].name, n, {"place": by_id[pk].slug, "page": None})
+        FacetValue(places[pk][2], n, {"place": places[pk][1], "page": None})
         for pk, n in counts.items()
-        if pk in by_id and n
+        if n and pk in places
     ]
     values.sort(key=lambda value: (-value.count, value.label))
     trail = [
-        FacetValue(by_id[pk].name, 0, {"place": by_id[pk].slug, "page": None}, selected=pk == chosen.pk)
-        for pk in trail_ids
-        if pk in by_id
+        FacetValue(places[pk][2], 0, {"place": places[pk][1], "page": None}, selected=pk == chosen.pk)
+        for pk in (chosen.path_ids if chosen else [])
     ]
     return PlaceFacet(trail=trail, values=values)

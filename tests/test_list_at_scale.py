@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 
 from cases import facets
+from cases.facets import MENU_DEPTH, shown_places
 from cases.filters import CaseFilter
 from cases.models import Case, DataLoad, Person, Place
 from cases.synthetic import generate
-from cases.views.lists import MENU_DEPTH, place_options
+from cases.views.lists import place_options
 
 
 @pytest.fixture
@@ -108,11 +109,11 @@ def test_a_search_evaluates_the_match_once(archive, client, django_assert_max_nu
 def test_the_place_menu_stops_at_prefectures_until_a_deeper_place_is_chosen(archive):
     deepest = Place.objects.filter(depth__gt=MENU_DEPTH).order_by("-depth", "pk").first()
     assert deepest is not None, "the synthetic tree is five levels deep"
-    shown = {slug for slug, label in place_options()}
+    shown = {slug for slug, label in place_options(shown_places())}
     assert shown == set(Place.objects.filter(depth__lte=MENU_DEPTH).values_list("slug", flat=True))
 
     city = Place.objects.filter(depth=MENU_DEPTH + 1, children__isnull=False).first()
-    with_city = {slug for slug, label in place_options(city)}
+    with_city = {slug for slug, label in place_options(shown_places(city))}
     above = [int(pk) for pk in city.path.strip("/").split("/")]
     expected = (
         set(Place.objects.filter(depth__lte=MENU_DEPTH).values_list("slug", flat=True))
@@ -128,6 +129,31 @@ def test_a_deep_place_chosen_on_the_list_is_selected_in_the_menu(archive, client
     response = client.get("/cases/", {"place": site.slug})
     assert response.status_code == 200
     assert f'<option value="{site.slug}" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize("depth", [None, 0, 1, MENU_DEPTH, MENU_DEPTH + 1])
+def test_the_place_facet_names_every_place_inside_the_chosen_one_that_has_cases(archive, depth):
+    """The facet's places come from the menu's query (shown_places): none may be missing there."""
+    chosen = None if depth is None else Place.objects.filter(depth=depth, children__isnull=False).first()
+    params = {"place": chosen.slug} if chosen else {}
+    found = facets.case_facets(case_filter(**params))
+    inside = Place.objects.filter(parent=chosen) if chosen else Place.objects.filter(parent=None)
+    expected = {}
+    for place in inside:
+        n = Case.objects.within_place(place).count()
+        if n:
+            expected[place.name] = n
+    assert {value.label: value.count for value in found.place.values} == expected
+    trail = [value.label for value in found.place.trail]
+    assert trail == ([p.name for p in Place.objects.filter(pk__in=chosen.path_ids).order_by("depth")] if chosen else [])
+
+
+def test_the_place_menu_escapes_names(client, archive):
+    place = Place.objects.filter(depth=0).first()
+    Place.objects.filter(pk=place.pk).update(name='Tom & "Jerry" <land>')
+    page = client.get("/cases/").content.decode()
+    assert f'<option value="{place.slug}">Tom &amp; &quot;Jerry&quot; &lt;land&gt;</option>' in page
+    assert "<land>" not in page
 
 
 @pytest.mark.django_db(transaction=True)

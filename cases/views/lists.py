@@ -10,19 +10,18 @@ cases nor the page number.
 """
 
 import unicodedata
+from html import escape
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import render
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views import View
 
 from .. import dates, pages
-from ..facets import case_facets, search_listing
+from ..facets import case_facets, search_listing, shown_places
 from ..filters import CaseFilter, DateMatch, Sort
-from ..models import Case, Place
+from ..models import Case
 
 FILTER_PARAMETERS = ("q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort")
 # A page number longer than this is past the end of any archive; int() of it would be slow.
@@ -38,10 +37,11 @@ class CaseListView(View):
         valid = case_filter.is_valid()
         page_number, page_error = read_page_number(request.GET.get("page"))
         values = shown_values(request.GET)
+        places = shown_places(case_filter.form.cleaned_data.get("place"))
         context = {
             "form": case_filter.form,
             "values": values,
-            "place_menu": place_menu(place_options(case_filter.form.cleaned_data.get("place")), values["place"]),
+            "place_menu": place_menu(place_options(places), values["place"]),
             "show_person": bool(request.GET.get("person", "").strip()),
             "person": case_filter.form.cleaned_data.get("person"),
             "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
@@ -52,10 +52,10 @@ class CaseListView(View):
             return render(request, self.template_name, context, status=400)
 
         if case_filter.form.cleaned_data.get("q"):
-            facets, ordered_refs = search_listing(case_filter)
+            facets, ordered_refs = search_listing(case_filter, places)
             paginator = Paginator(ordered_refs, self.paginate_by)
         else:
-            facets = case_facets(case_filter)
+            facets = case_facets(case_filter, places)
             refs = case_filter.qs.values_list("ref", flat=True)
             paginator = CountedPaginator(refs, self.paginate_by, facets.total)
         try:
@@ -121,21 +121,11 @@ def shown_values(data):
     }
 
 
-# The place menu lists places down to this depth (countries 0, regions 1, prefectures 2):
-# an archive's thousands of cities and sites would make every list page heavy. A place
-# deeper than that is reached through the place facet, or from its own page, and once
-# chosen the menu shows it with the places above it and those directly inside it.
-MENU_DEPTH = 2
-
-
-def place_options(chosen=None):
-    """The place menu: each place under the place it lies in, siblings in alphabetical order."""
-    shown = Q(depth__lte=MENU_DEPTH)
-    if chosen is not None:
-        shown |= Q(pk__in=chosen.path_ids) | Q(parent_id=chosen.pk)
-    places = list(Place.objects.filter(shown).values_list("pk", "parent_id", "slug", "name"))
+def place_options(places):
+    """The place menu from ``facets.shown_places``: (slug, label) with each place under the place it
+    lies in, siblings in alphabetical order."""
     children = {}
-    for pk, parent_id, slug, name in sorted(places, key=lambda place: place[3].casefold()):
+    for pk, (parent_id, slug, name) in sorted(places.items(), key=lambda item: item[1][2].casefold()):
         children.setdefault(parent_id, []).append((pk, slug, name))
     options = []
 
@@ -151,14 +141,16 @@ def place_options(chosen=None):
 def place_menu(options, shown):
     """The menu's <option> elements, the one the reader sent (in any case) selected.
 
-    Written here rather than by a template loop: a menu of a few hundred places
-    is most of a list page's rendering otherwise.
+    Written here rather than by a template loop or ``format_html`` for each
+    option: a menu of a few hundred places is most of a list page's rendering
+    otherwise.
     """
     shown = shown.lower()
-    return format_html_join(
-        "\n",
-        '<option value="{}"{}>{}</option>',
-        ((slug, mark_safe(" selected") if slug == shown else "", label) for slug, label in options),
+    return mark_safe(
+        "\n".join(
+            f'<option value="{escape(slug)}"{" selected" if slug == shown else ""}>{escape(label)}</option>'
+            for slug, label in options
+        )
     )
 
 
