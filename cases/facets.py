@@ -191,18 +191,15 @@ def search_listing(case_filter, places=None):
     ``places`` as for ``case_facets``.
     """
     values = case_filter.form.cleaned_data
-    order = case_filter.sort_order
-    using = case_filter.queryset.db
-    # Straight from the matching search documents, so the rank reads the row the match read.
-    rows = search.matching_documents(values["q"], using=using, planned=case_filter.search_plan(values["q"], using))
-    if values.get("place") or values.get("person"):
-        others = case_filter.narrowed(ignore={"q", "kind", "date_from", "date_to"})
-        rows = rows.filter(case_id__in=others.values("pk"))
-    fields = ["case_id", "case__kind", "case__place__path", "case__date_earliest", "case__date_latest", "case__ref"]
-    if order == Sort.RELEVANCE:
-        rows = rows.annotate(search_rank=search.rank(values["q"], using=using))
-        fields.append("search_rank")
-    rows = list(rows.values_list(*fields))
+    q, using = values["q"], case_filter.queryset.db
+    # Matched as written first: finding anything proves there is no near miss to look for
+    # (search.as_written), so only a search that finds nothing asks which terms are.
+    written = search.as_written(q)
+    rows = _search_rows(case_filter, written)
+    if rows:
+        case_filter.found_as_written(q, using)
+    elif (planned := case_filter.search_plan(q, using)) != written:
+        rows = _search_rows(case_filter, planned)
 
     chosen = values.get("kind")
     in_dates = _date_test(values.get("date_from"), values.get("date_to"), values.get("date_match"))
@@ -217,8 +214,24 @@ def search_listing(case_filter, places=None):
         [(first, last, n) for (first, last), n in spans.items()],
         places,
     )
-    _sort(matching, ORDERINGS[order])
+    _sort(matching, ORDERINGS[case_filter.sort_order])
     return facets, [row[5] for row in matching]
+
+
+def _search_rows(case_filter, planned):
+    """search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]) for the search as ``planned``."""
+    values = case_filter.form.cleaned_data
+    using = case_filter.queryset.db
+    # Straight from the matching search documents, so the rank reads the row the match read.
+    rows = search.matching_documents(values["q"], using=using, planned=planned)
+    if values.get("place") or values.get("person"):
+        others = case_filter.narrowed(ignore={"q", "kind", "date_from", "date_to"})
+        rows = rows.filter(case_id__in=others.values("pk"))
+    fields = ["case_id", "case__kind", "case__place__path", "case__date_earliest", "case__date_latest", "case__ref"]
+    if case_filter.sort_order == Sort.RELEVANCE:
+        rows = rows.annotate(search_rank=search.rank(values["q"], using=using))
+        fields.append("search_rank")
+    return list(rows.values_list(*fields))
 
 
 def _date_test(start, end, match):

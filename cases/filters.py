@@ -269,6 +269,11 @@ class CaseFilter(django_filters.FilterSet):
             self._search_plan = planned = (value, using, search.plan(value, using=using))
         return planned[2]
 
+    def found_as_written(self, value, using="default"):
+        """Tell the filter that the search, matched as written, found cases: every term is in a
+        document, so its plan is ``search.as_written`` and needs no query."""
+        self._search_plan = (value, using, search.as_written(value))
+
     def filter_place(self, queryset, name, place):
         return queryset.within_place(place)
 

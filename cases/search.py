@@ -30,7 +30,9 @@ reads the documents' one narrow table, with no join.
 
 ``plan`` decides once per query which terms are near misses; pass its result
 to ``matching`` and ``matching_documents`` when a request builds several
-querysets from one search, so the decision is not queried again.
+querysets from one search, so the decision is not queried again. A search
+that finds anything when matched ``as_written`` needs no decision: every term
+is in a document.
 
 ``matching`` filters a case queryset; ``ranked`` annotates ``search_rank`` for
 "best match first": a term found in a person's name counts most, then one in
@@ -111,12 +113,18 @@ def plan(query, using="default"):
     candidate term.
     """
     if connections[using].vendor != "postgresql":
-        return [(term, False) for term in terms(query)]
+        return as_written(query)
     documents = SearchDocument.objects.using(using)
     return [
         (term, len(term) >= FUZZY_MIN_LENGTH and not documents.filter(_exact_match(term)).exists())
         for term in terms(query)
     ]
+
+
+def as_written(query):
+    """The plan that matches every term as written: ``plan``'s answer whenever the documents hold
+    every term, which any document matching them all as written proves, with no query."""
+    return [(term, False) for term in terms(query)]
 
 
 def matching(queryset, query, planned=None):
