@@ -12,31 +12,35 @@ of its own.
 
 Three ways to the same figures, by what the list is asked for:
 
-- nothing but a kind (the unfiltered list, at any page or order): the counts
-  the latest data load recorded (``archive_summary``, kept in
-  ``DataLoad.facets``), as the home page's counts are: the data
-  changes only when a load writes it, in the same transaction;
+- no search, place or person (the unfiltered list, a kind, dates: any page,
+  any order): the counts the latest data load recorded (``archive_summary``,
+  kept in ``DataLoad.facets``): cases by kind, country and span of years,
+  from which every facet is summed, the date filter applied to the years. The
+  data changes only when a load writes it, in the same transaction. A range
+  that starts or ends within a year (2018-06) leaves undecided the cases of
+  that year alone: those are counted, with one indexed query;
 - a search: the matching cases are found once, with the few columns the
   facets and the order need (``search_listing``), and everything else is
   counted and sorted from those rows: a search is the costliest filter and is
   not evaluated again for each facet;
-- any other filter: one indexed count query per facet (four in all).
+- a place or a person: one indexed count query per facet (three in all).
 """
 
 import operator
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import NotSupportedError
+from django.db.models import Count, Func, IntegerField, Q
 from django.db.models.functions import ExtractYear
 
 from . import search
 from .filters import ORDERINGS, DateMatch, Sort, date_conditions
 from .models import Case, DataLoad, Place, path_ids
 
-SUMMARY_VERSION = 1
-# Filters that narrow the list; without any of them the list shows every case (of one kind, maybe).
-NARROWING = ("q", "place", "person", "date_from", "date_to")
+SUMMARY_VERSION = 2
+# The filters the load's summary does not count by.
+NOT_SUMMED = ("q", "place", "person")
 
 
 @dataclass
@@ -69,6 +73,25 @@ class Year(ExtractYear):
         return f"CAST(substr({sql}, 1, 4) AS integer)", params
 
 
+class Country(Func):
+    """The id of the outermost place of a place path ("/3/7/12/" -> 3), in SQL: counts by country are
+    grouped by the database, not by each place's path in Python."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError(f"Country() is written for PostgreSQL and SQLite, not {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(split_part({sql}, '/', 2) AS integer)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(substr({sql}, 2, instr(substr({sql}, 2), '/') - 1) AS integer)", (*params, *params)
+
+
 # The place menu lists places down to this depth (countries 0, regions 1, prefectures 2):
 # an archive's thousands of cities and sites would make every list page heavy. A place
 # deeper than that is reached through the place facet, or from its own page, and once
@@ -98,16 +121,57 @@ def case_facets(case_filter, places=None):
     ``places`` is ``shown_places`` for the chosen place, read here when not given.
     """
     values = case_filter.form.cleaned_data
-    if not any(values.get(name) for name in NARROWING):
-        summary = recorded_summary()
-        if summary is not None:
-            return _facets_from_summary(case_filter, summary, places)
-    counts = dict(case_filter.narrowed(ignore={"kind"}).values_list("kind").annotate(n=Count("pk")))
-    spans = case_filter.narrowed(ignore={"date_from", "date_to"}).values_list(
-        Year("date_earliest"), Year("date_latest")
-    )
-    paths = case_filter.narrowed().values_list("place__path").annotate(n=Count("pk"))
-    return _facets(case_filter, counts, _place_counts(case_filter, paths), spans.annotate(n=Count("pk")), places)
+    summary = None if any(values.get(name) for name in NOT_SUMMED) else recorded_summary()
+    if summary is None:
+        counts = dict(case_filter.narrowed(ignore={"kind"}).values_list("kind").annotate(n=Count("pk")))
+        spans = case_filter.narrowed(ignore={"date_from", "date_to"}).values_list(
+            Year("date_earliest"), Year("date_latest")
+        )
+        paths = case_filter.narrowed().values_list("place__path").annotate(n=Count("pk"))
+        return _facets(case_filter, counts, _place_counts(case_filter, paths), spans.annotate(n=Count("pk")), places)
+
+    chosen = values.get("kind")
+    rows = [(kind, *row) for kind, entry in summary["kinds"].items() for row in entry["cases"]]
+    spans, counts, countries = Counter(), Counter(), Counter()
+    for kind, _country, first, last, n in rows:
+        if not chosen or kind == chosen:
+            spans[first, last] += n
+    conditions = date_conditions(values.get("date_from"), values.get("date_to"), values.get("date_match"))
+    for kind, country, first, last, n in rows:
+        if _in_years(conditions, first, last):
+            counts[kind] += n
+            if not chosen or kind == chosen:
+                countries[country] += n
+    # The cases whose years leave a date condition undecided (a day within their year), counted.
+    undecided = Q()
+    for column, op, day in conditions:
+        if not _whole_year(op, day):
+            undecided |= Q(**{f"{column}__year": day.year})
+    if undecided:
+        cases = case_filter.narrowed(ignore={"kind"}).filter(undecided)
+        for kind, country, n in cases.values_list("kind", Country("place__path")).annotate(n=Count("pk")):
+            counts[kind] += n
+            if not chosen or kind == chosen:
+                countries[country] += n
+    return _facets(case_filter, counts, countries, [(first, last, n) for (first, last), n in spans.items()], places)
+
+
+def _whole_year(op, day):
+    """Whether a date condition (``filters.date_conditions``) holds exactly when it holds of the year."""
+    return (day.month, day.day) == ((1, 1) if op == "gte" else (12, 31))
+
+
+def _in_years(conditions, first, last):
+    """Whether every case whose first and last possible years are ``first`` and ``last`` passes the
+    date conditions, decided from the years alone. False when any may fail, or when a condition on a
+    day within one of those years leaves it undecided (those cases are counted in SQL)."""
+    for column, op, day in conditions:
+        year = first if column == "date_earliest" else last
+        if year == day.year and not _whole_year(op, day):
+            return False
+        if not (year >= day.year if op == "gte" else year <= day.year):
+            return False
+    return True
 
 
 def _facets(case_filter, kind_counts, place_counts, year_spans, places=None):
@@ -124,32 +188,32 @@ def _facets(case_filter, kind_counts, place_counts, year_spans, places=None):
     )
 
 
-# The unfiltered list: counts recorded by the load --------------------------------
+# Without a search, place or person: counts recorded by the load ---------------------
 
 
 def archive_summary():
-    """What the unfiltered list's facets count, for each kind: cases, cases per country, year spans.
+    """What the list's facets count without a search, place or person: for each kind, its cases by
+    country and by first and last possible year, as [country pk, first year, last year, cases].
 
-    Written by every load beside its other counts (two grouped queries over the
+    Written by every load beside its other counts (one grouped query over the
     whole archive, once per load instead of once per visit). Change
-    SUMMARY_VERSION with its shape: a summary of another version is not read.
+    SUMMARY_VERSION with its shape: a summary of another version is not read,
+    and the next load, even of an unchanged fixture, writes it again.
     """
-    kinds = {value: {"total": 0, "places": Counter(), "years": []} for value in Case.Kind.values}
-    cases = Case.objects.order_by()
-    spans = cases.values_list("kind", Year("date_earliest"), Year("date_latest")).annotate(n=Count("pk"))
-    for kind, first, last, n in spans:
-        kinds[kind]["total"] += n
-        kinds[kind]["years"].append([first, last, n])
-    for kind, path, n in cases.values_list("kind", "place__path").annotate(n=Count("pk")):
-        kinds[kind]["places"][path_ids(path)[0]] += n
-    for entry in kinds.values():
-        entry["places"] = sorted([pk, n] for pk, n in entry["places"].items())
-        entry["years"].sort()
-    return {"version": SUMMARY_VERSION, "kinds": kinds}
+    cases = {value: Counter() for value in Case.Kind.values}
+    rows = Case.objects.order_by().values_list(
+        "kind", Country("place__path"), Year("date_earliest"), Year("date_latest")
+    )
+    for kind, country, first, last, n in rows.annotate(n=Count("pk")):
+        cases[kind][country, first, last] = n
+    return {
+        "version": SUMMARY_VERSION,
+        "kinds": {kind: {"cases": sorted([*key, n] for key, n in counted.items())} for kind, counted in cases.items()},
+    }
 
 
 def recorded_summary():
-    """The summary the latest load recorded, or None (no load yet, or one from before summaries)."""
+    """The summary the latest load recorded, or None (no load yet, or a summary of another version)."""
     summary = DataLoad.objects.order_by("-loaded_at", "-pk").values_list("facets", flat=True).first()
     if (
         isinstance(summary, dict)
@@ -160,22 +224,13 @@ def recorded_summary():
     return None
 
 
-def _facets_from_summary(case_filter, summary, places):
-    chosen = case_filter.form.cleaned_data.get("kind")
-    kinds = {kind: entry for kind, entry in summary["kinds"].items() if kind in Case.Kind.values}
-    shown = [entry for kind, entry in kinds.items() if not chosen or kind == chosen]
-    countries = Counter()
-    spans = Counter()
-    for entry in shown:
-        countries.update(dict(entry["places"]))
-        spans.update({(first, last): n for first, last, n in entry["years"]})
-    return _facets(
-        case_filter,
-        {kind: entry["total"] for kind, entry in kinds.items()},
-        countries,
-        [(first, last, n) for (first, last), n in spans.items()],
-        places,
-    )
+def summarize(load):
+    """Give ``load`` the summary of this code's version, unless it has it; True when written."""
+    if isinstance(load.facets, dict) and load.facets.get("version") == SUMMARY_VERSION:
+        return False
+    load.facets = archive_summary()
+    load.save(update_fields=["facets"])
+    return True
 
 
 # A search: the matching cases found once ---------------------------------------

@@ -554,10 +554,10 @@ def load_fixture(path, *, force=False):
         data, checker, digest = check_fixture(path)
         latest = DataLoad.objects.order_by("-loaded_at", "-pk").first()
         if latest and latest.fixture_sha256 == digest and not force:
+            # The records are unchanged. What is derived from them (the facet summary, the
+            # record pages) is written again where it is missing or in another format.
+            facets.summarize(latest)
             if not pages.written(latest):
-                # Loaded before record pages were prepared, or by code that wrote them in
-                # another format (or they were deleted): the records are unchanged, so only
-                # their pages are written.
                 pages.prepare_all(latest)
             return Report(sha256=digest, counts=latest.counts, unchanged=True)
         counts = _write(data, checker.texts)

@@ -289,8 +289,9 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     digest = fingerprint(cases, people, seed)
     latest = DataLoad.objects.order_by("-loaded_at", "-pk").first()
     if reuse and latest and latest.fixture_sha256 == digest and Case.objects.count() == cases:
-        if not pages.written(latest):  # prepared by code that wrote another format
-            with transaction.atomic():
+        with transaction.atomic():  # derived by code that wrote another format: written again
+            facets.summarize(latest)
+            if not pages.written(latest):
                 pages.prepare_all(latest, log=log)
         return Report(fingerprint=digest, counts=latest.counts, reused=True, seconds=time.perf_counter() - started)
     if not replace and not is_synthetic_database():
