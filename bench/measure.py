@@ -45,7 +45,7 @@ ONLY = {kind.strip() for kind in os.environ.get("BENCH_KINDS", "").split(",") if
 
 # The goals for PostgreSQL at 100,000 cases (median server time, uncached), shown beside the figures.
 GOALS_MS = {"home": 10, "case": 10, "person": 10, "place": 10, "source": 10, "list": 50, "list-filtered": 50,
-            "list-page-1000": 50, "search": 50}  # fmt: skip
+            "list-dates": 50, "list-page-1000": 50, "search": 50}  # fmt: skip
 
 
 def clear_caches():
@@ -79,6 +79,17 @@ def pick_urls(rng):
     spans = [("2017", "2019"), ("2018", "2018"), ("2016-03", "2020-10"), ("2019-01-01", "2021-06-30"), ("2015", "2022")]
     filtered = [f"/cases/?place={p}&date_from={a}&date_to={b}" for p in regions for a, b in spans]
     rng.shuffle(filtered)
+    # Dates alone, as the year facet's links and a reader's ranges give them: whole years, months,
+    # days, one end open, either match, with and without a kind.
+    ends = ["", "2012", "2015", "2016-03", "2017", "2018", "2018-06", "2019-01-01", "2019-09-15", "2020", "2021-06"]
+    dated = [
+        f"/cases/?date_from={a}&date_to={b}{extra}"
+        for a in ends
+        for b in ends
+        if (a or b) and (not a or not b or a[: len(b)] <= b)
+        for extra in ("", "&date_match=within", "&kind=protest")
+    ]
+    rng.shuffle(dated)
     # A reader's searches: a surname, a full name in Latin or Cyrillic or Chinese, a spelling with
     # diacritics, a word of a title.
     top_name = PersonName.objects.aggregate(top=Max("pk"))["top"] or 0
@@ -96,6 +107,7 @@ def pick_urls(rng):
         "home": ["/"],
         "list": ["/cases/"],
         "list-filtered": filtered[:SAMPLES],
+        "list-dates": dated[:SAMPLES],
         "list-page-1000": ["/cases/?page=1000"] + [u for u in deep if u != "/cases/?page=1000"],
         "search": [f"/cases/?q={quote(q)}" for q in queries[:SAMPLES]],
         "case": [f"/cases/{ref}/" for ref in refs],

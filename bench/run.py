@@ -50,6 +50,7 @@ KINDS = [
     ("home", "home /"),
     ("list", "list /cases/"),
     ("list-filtered", "list, place + dates"),
+    ("list-dates", "list, dates"),
     ("list-page-1000", "list, page 1,000"),
     ("search", "search ?q="),
     ("case", "case page"),
