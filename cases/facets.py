@@ -258,23 +258,23 @@ def search_listing(case_filter, places=None):
 
     chosen = values.get("kind")
     in_dates = _date_test(values.get("date_from"), values.get("date_to"), values.get("date_match"))
-    dated = [row for row in rows if in_dates(row[3], row[4])] if in_dates else rows
-    kind_counts = Counter(row[1] for row in dated)
-    matching = [row for row in dated if row[1] == chosen] if chosen else list(dated)
-    spans = Counter((row[3].year, row[4].year) for row in rows if not chosen or row[1] == chosen)
+    dated = [row for row in rows if in_dates(row[2], row[3])] if in_dates else rows
+    kind_counts = Counter(row[0] for row in dated)
+    matching = [row for row in dated if row[0] == chosen] if chosen else list(dated)
+    spans = Counter((row[2].year, row[3].year) for row in rows if not chosen or row[0] == chosen)
     facets = _facets(
         case_filter,
         kind_counts,
-        _place_counts(case_filter, Counter(row[2] for row in matching).items()),
+        _place_counts(case_filter, Counter(row[1] for row in matching).items()),
         [(first, last, n) for (first, last), n in spans.items()],
         places,
     )
     _sort(matching, ORDERINGS[case_filter.sort_order])
-    return facets, [row[5] for row in matching]
+    return facets, [row[4] for row in matching]
 
 
 def _search_rows(case_filter, planned):
-    """search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]) for the search as ``planned``."""
+    """search_listing's rows (kind, path, earliest, latest, ref[, rank]) for the search as ``planned``."""
     values = case_filter.form.cleaned_data
     using = case_filter.queryset.db
     # Straight from the matching search documents, so the rank reads the row the match read.
@@ -282,7 +282,7 @@ def _search_rows(case_filter, planned):
     if values.get("place") or values.get("person"):
         others = case_filter.narrowed(ignore={"q", "kind", "date_from", "date_to"})
         rows = rows.filter(case_id__in=others.values("pk"))
-    fields = ["case_id", "case__kind", "case__place__path", "case__date_earliest", "case__date_latest", "case__ref"]
+    fields = ["case__kind", "case__place__path", "case__date_earliest", "case__date_latest", "case__ref"]
     if case_filter.sort_order == Sort.RELEVANCE:
         rows = rows.annotate(search_rank=search.rank(values["q"], using=using))
         fields.append("search_rank")
@@ -303,8 +303,8 @@ def _date_test(start, end, match):
     )
 
 
-# Where search_listing's rows (pk, kind, path, earliest, latest, ref[, rank]) hold each ordering field.
-_COLUMNS = {"date_earliest": 3, "date_latest": 4, "ref": 5, "search_rank": 6}
+# Where search_listing's rows (kind, path, earliest, latest, ref[, rank]) hold each ordering field.
+_COLUMNS = {"date_earliest": 2, "date_latest": 3, "ref": 4, "search_rank": 5}
 
 
 def _sort(rows, ordering):
