@@ -501,13 +501,32 @@ def _place_link(place):
     return {"get_absolute_url": href(place), "name": place.name, "get_kind_display": place.get_kind_display()}
 
 
-def place_pages(places, tree=None, counts=None, with_cases=True, first=None):
-    """The page content of each place, by pk; with the first page of its cases unless not ``with_cases``.
+def place_tree(places, counts):
+    """The places nested as cases/_tree.html shows them: (the top nodes, every node by pk).
 
-    ``tree`` (every place), ``counts`` (cases directly at each place) and
-    ``first`` (the ids of each place's first page of cases, from
-    ``first_pages``) are read when not given: a batch passes them once for
-    all its places.
+    ``places`` are ordered by path; each node is {place, children, cases},
+    ``cases`` counting the cases in its subtree from ``counts`` (cases directly
+    at each place); siblings are in alphabetical order.
+    """
+    nodes = {p.pk: {"place": _place_link(p), "children": [], "cases": counts.get(p.pk, 0)} for p in places}
+    roots = []
+    for place in sorted(places, key=lambda p: p.name):  # stable: namesakes stay in path order
+        parent = nodes.get(place.parent_id)
+        (parent["children"] if parent else roots).append(nodes[place.pk])
+    for place in sorted(places, key=lambda p: -p.depth):  # the deepest first: subtree totals bottom-up
+        parent = nodes.get(place.parent_id)
+        if parent:
+            parent["cases"] += nodes[place.pk]["cases"]
+    return roots, nodes
+
+
+def place_pages(places, tree=None, counts=None, first=None):
+    """The page content of each place, by pk; with the first page of its cases when ``first`` is given.
+
+    ``tree`` (every place) and ``counts`` (cases directly at each place) are
+    read when not given, and ``first`` (the ids of each place's first page of
+    cases, from ``first_pages``) is left out: a batch passes them once for all
+    its places; a view, which reads the cases of the page asked for, does not.
     """
     if tree is None:
         wanted = {pk for place in places for pk in place.path_ids}
@@ -517,31 +536,11 @@ def place_pages(places, tree=None, counts=None, with_cases=True, first=None):
             Case.objects.filter(place__in=[p.pk for p in tree]).values_list("place").annotate(n=Count("pk")).order_by()
         )
     by_pk = {p.pk: p for p in tree}
-    children = defaultdict(list)
-    for p in tree:
-        children[p.parent_id].append(p)
-    for siblings in children.values():
-        siblings.sort(key=lambda p: p.name)
-
-    def node(place):
-        kids = [node(child) for child in children[place.pk]]
-        return {
-            "place": _place_link(place),
-            "children": kids,
-            "cases": counts.get(place.pk, 0) + sum(k["cases"] for k in kids),
-        }
-
-    if first is not None:
-        fetched = Case.objects.for_list().in_bulk({pk for place in places for pk in first.get(place.pk, [])})
+    _roots, nodes = place_tree(tree, counts)
+    first = first or {}
+    fetched = Case.objects.for_list().in_bulk({pk for place in places for pk in first.get(place.pk, [])})
     pages = {}
     for place in places:
-        own = node(place)
-        if not with_cases:
-            rows = []
-        elif first is not None:
-            rows = [fetched[pk] for pk in first.get(place.pk, [])]
-        else:
-            rows = Case.objects.within_place(place).for_list().newest_first()[:PLACE_ROWS]
         pages[place.pk] = {
             "place": {
                 **_place_link(place),
@@ -551,9 +550,9 @@ def place_pages(places, tree=None, counts=None, with_cases=True, first=None):
                 "longitude": None if place.longitude is None else str(place.longitude),
             },
             "above": [_place_link(by_pk[pk]) for pk in place.path_ids[:-1][::-1] if pk in by_pk],
-            "inside": own["children"],
-            "case_total": own["cases"],
-            "cases": [case_row(case) for case in rows],
+            "inside": nodes[place.pk]["children"],
+            "case_total": nodes[place.pk]["cases"],
+            "cases": [case_row(fetched[pk]) for pk in first.get(place.pk, [])],
         }
     return pages
 

@@ -313,25 +313,6 @@ def _with_roles(person, ids):
 # --- Places ------------------------------------------------------------------
 
 
-def _tree(places, counts):
-    """Nested nodes {place, children, cases} from places ordered by path; ``cases`` counts the subtree."""
-    nodes = {p.pk: {"place": p, "children": [], "cases": counts.get(p.pk, 0)} for p in places}
-    roots = []
-    for place in places:
-        node = nodes[place.pk]
-        parent = nodes.get(place.parent_id)
-        (parent["children"] if parent else roots).append(node)
-    # Children were added after their parents (path order): total bottom-up.
-    for place in sorted(places, key=lambda p: -p.depth):
-        parent = nodes.get(place.parent_id)
-        if parent:
-            parent["cases"] += nodes[place.pk]["cases"]
-    for node in nodes.values():
-        node["children"].sort(key=lambda n: n["place"].name)
-    roots.sort(key=lambda n: n["place"].name)
-    return roots
-
-
 def _direct_case_counts(places=None):
     rows = Case.objects.values("place").annotate(n=Count("pk"))
     if places is not None:
@@ -341,7 +322,7 @@ def _direct_case_counts(places=None):
 
 def place_list(request):
     places = list(Place.objects.order_by("path"))
-    return render(request, "places/list.html", {"tree": _tree(places, _direct_case_counts())})
+    return render(request, "places/list.html", {"tree": pages.place_tree(places, _direct_case_counts())[0]})
 
 
 def place_detail(request, slug):
@@ -350,7 +331,7 @@ def place_detail(request, slug):
     data = None if request.GET else pages.prepared(request, RecordPage.Kind.PLACE, slug)
     if data is None:
         place = get_object_or_404(Place, slug=slug)
-        data = pages.place_pages([place], with_cases=False)[place.pk]
+        data = pages.place_pages([place])[place.pk]
         refs = Case.objects.within_place(place).newest_first().values_list("ref", flat=True)
         page = _page(request, refs, per_page=pages.PLACE_ROWS, count=data["case_total"])
         cases = pages.list_rows(request, list(page.object_list))
