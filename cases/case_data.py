@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from .models import Case, Citation, Detention, Involvement, Quote, RetiredRef, Source
+from .models import Case, Citation, Detention, Fact, Involvement, Quote, RetiredRef, Source
 from .quotes import context
 
 # Characters of text kept before and after a quote in its TextQuoteSelector.
@@ -32,6 +32,7 @@ def case_for_data(ref):
                 ),
             ),
             Prefetch("citations", queryset=Citation.objects.select_related("quote__speaker").order_by("pk")),
+            Prefetch("facts", queryset=Fact.objects.select_related("according_to")),
             Prefetch("protest__detentions", queryset=Detention.objects.select_related("case").order_by("case__ref")),
             Prefetch("former_refs", queryset=RetiredRef.objects.order_by("ref")),
         )
@@ -94,6 +95,7 @@ def case_record(case, absolute):
         ],
         "detention": _detention(case, absolute) if case.kind == Case.Kind.DETENTION else None,
         "protest": _protest(case, absolute) if case.kind == Case.Kind.PROTEST else None,
+        "facts": [_fact(fact, citations, slugs) for fact in case.facts.all()],
         "citations": [
             {
                 "field": citation.field,
@@ -113,6 +115,23 @@ def case_record(case, absolute):
         "their publishers' copyright; the archive keeps them so that every quote can be checked.",
     }
     return record
+
+
+def _fact(fact, citations, slugs):
+    """A fact's basis: stated (its quotes, and whose word), derived (the rule and its inputs) or editorial."""
+    person = fact.according_to
+    return {
+        "field": fact.field,
+        "label": fact.get_field_display(),
+        "basis": fact.basis,
+        "basis_text": fact.description,
+        "quotes": [_key(c.quote, slugs) for c in citations if c.field == fact.field],
+        "according_to": None if person is None else {"slug": person.slug, "name": person.name},
+        "attribution": fact.attribution,
+        "rule": fact.rule,
+        "inputs": fact.inputs,
+        "reference": {"title": fact.reference_title, "url": fact.reference_url} if fact.basis == "editorial" else None,
+    }
 
 
 def _quote_order(key):
@@ -204,6 +223,8 @@ def _source(source, absolute):
         "original_language": source.original_language,
         "original_title": source.original_title,
         "url": source.url,
+        "copy_url": source.copy_url,
+        "copy_note": source.copy_note,
         "archived_url": source.archived_url,
         "permalink": absolute(source.get_absolute_url()),
         "text_url": absolute(reverse("source-text", args=[source.slug])),

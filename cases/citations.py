@@ -137,9 +137,12 @@ class CaseReference:
     archive: str
     accessed: datetime.date
     language: str = "en"
+    note: str = ""  # how the archive knows each fact (bases_note)
 
     @classmethod
     def for_case(cls, case, url, archive, accessed):
+        """The reference of ``case``; reads its facts' bases (one query)."""
+        facts = case.facts.select_related("according_to").exclude(field="case")
         return cls(
             ref=case.ref,
             title=case.title,
@@ -148,12 +151,18 @@ class CaseReference:
             url=url,
             archive=archive,
             accessed=accessed,
+            note=bases_note((fact.get_field_display(), fact.description) for fact in facts),
         )
 
     @property
     def key(self):
         """The citation key of the files: stable, one per case."""
         return f"archive-{self.ref}"
+
+
+def bases_note(facts):
+    """The bases of a case's facts as one note for a reference manager, from (label, basis in words) pairs."""
+    return "; ".join(f"{label.capitalize()}: {basis}" for label, basis in facts)
 
 
 def sentence_case_start(title):
@@ -249,6 +258,7 @@ def biblatex(reference):
         ("urldate", reference.accessed.isoformat()),
         ("langid", "english"),
         ("abstract", _tex(reference.summary)),
+        ("note", _tex(reference.note)),
     ]
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
@@ -271,6 +281,7 @@ def ris(reference):
         ("UR", reference.url),
         ("LA", reference.language),
         ("AB", " ".join(reference.summary.split())),
+        ("N1", " ".join(reference.note.split())),
         ("ER", ""),
     ]
     return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
@@ -293,6 +304,7 @@ def csl_item(reference):
         "URL": reference.url,
         "language": reference.language,
         "abstract": reference.summary,
+        "note": reference.note,
     }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from .models import Case, Citation, Detention, Involvement, Place, Protest, path_ids
+from .models import Case, Citation, Detention, Fact, Involvement, Place, Protest, basis_text, path_ids
 
 # Cases per chunk: each chunk costs one prefetch of its people, one of its
 # places' ancestors and two of its sources.
@@ -88,8 +88,8 @@ COLUMNS = (
     Column(
         "date",
         "text",
-        "The date as the source gives it, in words, with its precision: a year, a month, a day, "
-        "an approximate date or a span.",
+        "The date in words, never more precise than its basis allows: a year, a month, a day, an approximate "
+        "date or one of two days. Whether the source states it or the archive worked it out is in bases.",
         "1 or 2 February 2021",
         _field("date_display"),
     ),
@@ -181,15 +181,15 @@ COLUMNS = (
     Column(
         "detention_reason",
         "text",
-        "The reason given for the detention.",
-        "for having studied in Kazakhstan",
+        "The reason given for the detention, as reported: whose word it is, when one person's, is in bases.",
+        "having studied in Kazakhstan",
         _detail(Case.Kind.DETENTION, "reason"),
         "detentions",
     ),
     Column(
         "detention_sentence",
         "text",
-        "The sentence, as stated.",
+        "The sentence, as reported: whose word it is, when one person's, is in bases.",
         "10 years in prison",
         _detail(Case.Kind.DETENTION, "sentence"),
         "detentions",
@@ -253,7 +253,7 @@ COLUMNS = (
     Column(
         "protest_demands",
         "text",
-        "What the protesters demanded.",
+        "What the protesters demanded, as reported: whose word it is, when one person's, is in bases.",
         "the release of his brother…",
         _detail(Case.Kind.PROTEST, "demands"),
         "protests",
@@ -273,6 +273,15 @@ COLUMNS = (
         "arrests",
         _detail(Case.Kind.PROTEST, "outcome"),
         "protests",
+    ),
+    Column(
+        "bases",
+        "list",
+        "How the archive knows each fact in this row: “field: basis”. Stated by the source; stated according to "
+        "one person (who, and to whom), when only their word carries it; derived by the archive (the rule); or "
+        f"added by the editors (the reference, or unsourced). In the CSV joined by “{LIST_SEPARATOR}”.",
+        "date: derived by the archive: The report calls the day of the picket “today”…",
+        lambda row, chunk: chunk.bases.get(row["pk"], []),
     ),
     Column(
         "sources",
@@ -344,6 +353,16 @@ class _Chunk:
                 "involvement__case_id", "quote__source__slug"
             )
         )
+        self.bases = {}
+        facts = (
+            Fact.objects.filter(case_id__in=ids)
+            .exclude(field=Citation.Field.CASE)
+            .order_by("case_id", "field")
+            .values_list("case_id", "field", "basis", "according_to__name", "attribution", "rule",
+                         "reference_title", "reference_url")
+        )  # fmt: skip
+        for case_id, name, *basis in facts:
+            self.bases.setdefault(case_id, []).append(f"{name}: {basis_text(*basis)}")
         self.sources = {}
         for case_id, slug in sorted(found):
             self.sources.setdefault(case_id, []).append(slug)
@@ -368,7 +387,7 @@ def rows(queryset, base_url):
     read as plain values, not model instances: instances with their related
     caches form reference cycles that only the garbage collector frees, which
     lets memory climb with the row count. Queries: one for the cases, read in
-    chunks from one cursor, then at most four per chunk of CHUNK_SIZE.
+    chunks from one cursor, then at most five per chunk of CHUNK_SIZE.
     """
     places = _Places()
     cases = queryset.prefetch_related(None).values(*FIELDS).iterator(chunk_size=CHUNK_SIZE)

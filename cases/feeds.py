@@ -15,9 +15,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .exports import filter_cases, filter_error_response
+from .models import Fact
 from .permalinks import absolute_url
 
 # Entries in one feed document: enough to cover the gap between a reader's
@@ -58,8 +59,13 @@ class CaseFeed(Feed):
         cases = list(
             subscription.filterset.qs.for_list().order_by("-created", "-modified", "-date_latest", "ref")[:FEED_ENTRIES]
         )
+        facts = Fact.objects.filter(case__in=cases).exclude(field="case").select_related("according_to")
+        by_case = {}
+        for fact in facts.order_by("case", "field"):
+            by_case.setdefault(fact.case_id, []).append(fact)
         for case in cases:
             case.feed_link = subscription.absolute(case.get_absolute_url())
+            case.feed_facts = by_case.get(case.pk, [])
         return cases
 
     def title(self, subscription):
@@ -91,13 +97,17 @@ class CaseFeed(Feed):
 
     def item_description(self, case):
         people = "; ".join(f"{i.person.name} ({i.get_role_display()})" for i in case.involvements.all())
+        bases = format_html_join(
+            "", "<li>{}: {}</li>", ((f.get_field_display().capitalize(), f.description) for f in case.feed_facts)
+        )
         return format_html(
-            "<p>{} · {} · {}</p><p>{}</p>{}",
+            "<p>{} · {} · {}</p><p>{}</p>{}<p>How the archive knows each fact:</p><ul>{}</ul>",
             case.get_kind_display().capitalize(),
             case.date_display,
             case.place.full_name,
             case.summary,
             format_html("<p>People: {}</p>", people) if people else "",
+            bases,
         )
 
     def item_link(self, case):

@@ -11,22 +11,26 @@ import datetime
 import hashlib
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import dates, facets, pages
+from . import dates, facets, pages, sentences
 from .models import (
     COMMON_FIELDS,
     DETENTION_FIELDS,
     PROTEST_FIELDS,
     REF_PATTERN,
+    Basis,
     Case,
     Citation,
     DataLoad,
     Detention,
+    EditorialNote,
+    Fact,
     Involvement,
     Person,
     PersonName,
@@ -36,12 +40,15 @@ from .models import (
     Quote,
     RetiredRef,
     Source,
+    Statement,
 )
 from .names import search_key
 from .search import index_cases
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUOTE_KEY = re.compile(r"(?P<source>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<number>[1-9][0-9]*)")
+# A title or summary of a case that rests on one person's word says so in one of these ways.
+ATTRIBUTING = re.compile(r"\b(reported|reportedly|according to|alleged|allegedly|said|says)\b", re.IGNORECASE)
 
 
 class FixtureError(Exception):
@@ -71,6 +78,8 @@ class _Checker:
         self.people = {}
         self.places = {}
         self.refs = set()
+        self.used = set()  # keys of the quotes some record uses
+        self.unused = []  # (source slug, Sentence, reason): the sentences no record uses, as the fixture explains
 
     def error(self, where, message):
         self.errors.append(f"{where}: {message}")
@@ -156,6 +165,7 @@ class _Checker:
         if value not in self.quotes:
             self.error(where, f"quote {value!r} does not exist")
             return None
+        self.used.add(value)
         return value
 
     def quote_list(self, where, values, required=True):
@@ -170,7 +180,7 @@ class _Checker:
         if not isinstance(self.data, dict):
             self.error("fixture", "must be a JSON object")
             return
-        for section in ("sources", "places", "people", "relations", "cases", "retired"):
+        for section in ("sources", "places", "people", "relations", "statements", "cases", "retired"):
             if not isinstance(self.data.get(section, []), list):
                 self.error(section, "must be a list")
                 return
@@ -179,16 +189,18 @@ class _Checker:
         self.check_people()
         self.check_quote_speakers()
         self.check_relations()
+        self.check_statements()
         self.check_cases()
         self.check_retired()
+        self.check_coverage()
 
     def check_sources(self):
         for i, record in enumerate(self.data.get("sources", [])):
             where = self.label("sources", i, record, "slug")
             allowed = {
                 "slug", "title", "publisher", "author", "language", "original_language", "original_title",
-                "url", "archived_url", "published", "retrieved", "is_machine_translation", "translation_note",
-                "text_file", "sha256", "notes", "modified", "quotes",
+                "url", "copy_url", "copy_note", "archived_url", "published", "retrieved", "is_machine_translation",
+                "translation_note", "text_file", "sha256", "notes", "unused", "modified", "quotes",
             }  # fmt: skip
             if not self.keys(record, where, allowed):
                 continue
@@ -206,6 +218,25 @@ class _Checker:
                 continue
             self.texts[slug] = text
             self.check_quotes(slug, text, record.get("quotes", []), where)
+            self.check_unused(slug, text, record.get("unused", []), where)
+
+    def check_unused(self, slug, text, unused, where):
+        """The sentences a source's record says no record uses, each with the reason."""
+        if not isinstance(unused, list):
+            self.error(f"{where}.unused", "must be a list")
+            return
+        by_text = {s.text: s for s in sentences.split(text)} if text is not None else {}
+        for i, entry in enumerate(unused):
+            uwhere = f"{where}.unused[{i}]"
+            if not self.keys(entry, uwhere, {"sentence", "reason"}):
+                continue
+            sentence, reason = self.require(entry, uwhere, "sentence"), self.require(entry, uwhere, "reason")
+            if sentence is None or text is None:
+                continue
+            if sentence not in by_text:
+                self.error(f"{uwhere}.sentence", f"{sentence[:60]!r} is not a sentence of the source")
+            elif reason:
+                self.unused.append((slug, by_text[sentence], reason))
 
     def source_text(self, record, where):
         name = self.require(record, where, "text_file")
@@ -237,7 +268,7 @@ class _Checker:
             return
         for i, quote in enumerate(quotes):
             qwhere = f"{where}.quotes[{i}]"
-            if not self.keys(quote, qwhere, {"n", "exact", "start", "end", "speaker", "attribution"}):
+            if not self.keys(quote, qwhere, {"n", "exact", "start", "end", "speaker", "attribution", "partial"}):
                 continue
             number = self.require(quote, qwhere, "n", int)
             if number is not None:
@@ -263,6 +294,15 @@ class _Checker:
                 found = text.find(exact)
                 hint = f"; the passage is at {found}..{found + len(exact)}" if found >= 0 else "; it is not in the text"
                 self.error(f"{qwhere}.exact", f"not found verbatim at {start}..{end}{hint}")
+            elif not self.optional(quote, qwhere, "partial"):
+                # A quote cut inside a sentence can change what the sentence says.
+                edges = sentences.boundaries(text)
+                for name, offset in (("start", start), ("end", end)):
+                    if offset not in edges:
+                        self.error(
+                            f"{qwhere}.{name}",
+                            f"{offset} is inside a sentence: quote whole sentences, or say why not in partial",
+                        )
 
     def check_quote_speakers(self):
         for key, quote in self.quotes.items():
@@ -274,9 +314,13 @@ class _Checker:
         records = self.data.get("places", [])
         for i, record in enumerate(records):
             where = self.label("places", i, record, "slug")
-            allowed = {"slug", "name", "kind", "parent", "latitude", "longitude", "description", "modified"}
+            allowed = {
+                "slug", "name", "kind", "parent", "latitude", "longitude", "coordinates_basis", "description",
+                "description_quotes", "editorial", "modified",
+            }  # fmt: skip
             if not self.keys(record, where, allowed):
                 continue
+            self.check_description(record, where)
             slug = self.slug(record, where)
             if slug:
                 if slug in self.places:
@@ -293,6 +337,16 @@ class _Checker:
                     self.error(f"{where}.latitude", f"{lat!r} is not a latitude")
                 if not isinstance(lon, (int, float)) or not -180 <= lon <= 180:
                     self.error(f"{where}.longitude", f"{lon!r} is not a longitude")
+                # Coordinates come from outside the sources: they say from where.
+                if "coordinates_basis" not in record:
+                    self.error(
+                        f"{where}.coordinates_basis",
+                        "coordinates come from outside the sources: give their reference or unsourced: true",
+                    )
+                else:
+                    self.editorial(record["coordinates_basis"], f"{where}.coordinates_basis", with_text=False)
+            elif "coordinates_basis" in record:
+                self.error(f"{where}.coordinates_basis", "is the basis of coordinates, and the place has none")
         for slug, record in self.places.items():
             parent = record.get("parent")
             if parent is not None and parent not in self.places:
@@ -309,8 +363,10 @@ class _Checker:
     def check_people(self):
         for i, record in enumerate(self.data.get("people", [])):
             where = self.label("people", i, record, "slug")
-            if not self.keys(record, where, {"slug", "name", "kind", "description", "modified", "names"}):
+            allowed = {"slug", "name", "kind", "description", "description_quotes", "editorial", "modified", "names"}
+            if not self.keys(record, where, allowed):
                 continue
+            self.check_description(record, where)
             slug = self.slug(record, where)
             if slug:
                 if slug in self.people:
@@ -346,6 +402,72 @@ class _Checker:
                 if identity in seen:
                     self.error(f"{nwhere}.name", f"{text!r} is listed twice")
                 seen.add(identity)
+
+    def check_description(self, record, where):
+        """A person's or place's description is what its quotes say; what editors add is listed apart."""
+        if self.optional(record, where, "description") and "description_quotes" not in record:
+            self.error(f"{where}.description_quotes", "the description needs the quotes that say it")
+        elif "description_quotes" in record:
+            self.quote_list(f"{where}.description_quotes", record["description_quotes"])
+        notes = record.get("editorial", [])
+        if not isinstance(notes, list):
+            self.error(f"{where}.editorial", "must be a list")
+            return
+        for i, note in enumerate(notes):
+            self.editorial(note, f"{where}.editorial[{i}]")
+
+    def editorial(self, note, where, with_text=True):
+        """An editorial addition: its reference (title and address), or marked unsourced; never both."""
+        allowed = {"reference", "unsourced"} | ({"label", "text"} if with_text else set())
+        if not self.keys(note, where, allowed):
+            return
+        if with_text:
+            self.require(note, where, "label")
+            self.require(note, where, "text")
+        reference, unsourced = note.get("reference"), note.get("unsourced")
+        if reference is None and unsourced is not True:
+            self.error(where, "an editorial addition needs its reference (title and url) or unsourced: true")
+        elif reference is not None and unsourced is not None:
+            self.error(f"{where}.unsourced", "an editorial addition with a reference is not unsourced")
+        elif reference is not None and self.keys(reference, f"{where}.reference", {"title", "url"}):
+            self.require(reference, f"{where}.reference", "title")
+            url = self.require(reference, f"{where}.reference", "url")
+            if url is not None and not url.startswith(("https://", "http://")):
+                self.error(f"{where}.reference.url", f"{url!r} is not an http(s) address")
+
+    def check_statements(self):
+        for i, record in enumerate(self.data.get("statements", [])):
+            where = f"statements[{i}]"
+            if not self.keys(record, where, {"quote", "kind", "summary", "speaker", "attribution"}):
+                continue
+            self.quote_ref(f"{where}.quote", record.get("quote"))
+            self.choice(record, where, "kind", Statement.Kind)
+            self.require(record, where, "summary")
+            self.optional(record, where, "attribution")
+            speaker = record.get("speaker")
+            if speaker is not None and speaker not in self.people:
+                self.error(f"{where}.speaker", f"person {speaker!r} does not exist")
+
+    def check_coverage(self):
+        """Every sentence of every source is used by a record, or listed as unused with the reason."""
+        spans = defaultdict(list)
+        for key in self.used:
+            quote = self.quotes[key]
+            spans[key.split("#")[0]].append((quote["start"], quote["end"], key))
+        listed = {(slug, sentence.start) for slug, sentence, _reason in self.unused}
+        for slug, text in self.texts.items():
+            if text is None:
+                continue
+            for sentence in sentences.split(text):
+                users = [key for start, end, key in spans[slug] if start < sentence.end and end > sentence.start]
+                if users and (slug, sentence.start) in listed:
+                    self.error(f"sources[{slug}].unused", f"{sentence.text[:60]!r} is used by quote {users[0]}")
+                elif not users and (slug, sentence.start) not in listed:
+                    self.error(
+                        f"sources[{slug}] sentence at {sentence.start}..{sentence.end}",
+                        f"{sentence.text[:60]!r}… is used by no record: cite it, record it as a statement, "
+                        "or list it under unused with the reason",
+                    )
 
     def check_relations(self):
         seen = set()
@@ -385,7 +507,7 @@ class _Checker:
             where = self.label("cases", i, record, "ref")
             allowed = {
                 "ref", "kind", "title", "summary", "date", "place", "created", "modified",
-                "people", "citations", "detention", "protest",
+                "people", "citations", "bases", "detention", "protest",
             }  # fmt: skip
             if not self.keys(record, where, allowed):
                 continue
@@ -415,6 +537,7 @@ class _Checker:
             else:
                 shown = self.check_protest(details, f"{where}.protest")
             self.check_citations(record, where, kind, shown)
+            self.check_attributed(record, where)
 
     def check_involvements(self, record, where):
         people = record.get("people")
@@ -479,10 +602,87 @@ class _Checker:
                 self.error(f"{where}.citations.{name}", f"is not a field of a {kind}")
                 continue
             self.quote_list(f"{where}.citations.{name}", quotes)
-        # Every fact the case page shows must be traceable to the source's words.
+        bases = record.get("bases", {})
+        if not isinstance(bases, dict):
+            self.error(f"{where}.bases", "must be an object from field name to basis")
+            bases = {}
+        for name in bases:
+            if name not in set(COMMON_FIELDS) | shown:
+                self.error(f"{where}.bases.{name}", f"is not a fact this {kind} shows")
+        # Every fact the case page shows has a basis: the source's words, the archive's rule, or the editors'.
         for name in sorted(set(COMMON_FIELDS) | shown):
-            if name not in citations:
-                self.error(f"{where}.citations.{name}", "is shown on the case page but cites no quote")
+            self.check_basis(record, bases.get(name, {}), f"{where}.bases.{name}", name, name in citations)
+
+    def check_basis(self, record, basis, where, name, cited):
+        if not self.keys(basis, where, {"basis", "according_to", "attribution", "rule", "inputs", "reference",
+                                         "unsourced"}):  # fmt: skip
+            return
+        kind = self.choice(basis, where, "basis", Basis, required=False, default=Basis.STATED)
+        if kind == Basis.STATED:
+            if not cited:
+                self.error(f"{where.replace('.bases.', '.citations.')}", "is shown on the case page but cites no quote")
+            person = basis.get("according_to")
+            if person is not None and person not in self.people:
+                self.error(f"{where}.according_to", f"person {person!r} does not exist")
+            for key in ("rule", "inputs", "reference", "unsourced"):
+                if key in basis:
+                    self.error(f"{where}.{key}", "a stated fact rests on its quotes alone")
+            return
+        for key in ("according_to", "attribution"):
+            if key in basis:
+                self.error(f"{where}.{key}", f"a {kind} fact is the archive's, not someone's word")
+        if cited:
+            # Never merged: a derived fact cites its inputs, an editorial one its reference.
+            self.error(f"{where.replace('.bases.', '.citations.')}", f"a {kind} fact takes no citations of its own")
+        if kind == Basis.EDITORIAL:
+            for key in ("rule", "inputs"):
+                if key in basis:
+                    self.error(f"{where}.{key}", "an editorial fact has no rule and no inputs")
+            self.editorial({k: v for k, v in basis.items() if k != "basis"}, where, with_text=False)
+            return
+        if kind == Basis.DERIVED:
+            self.require(basis, where, "rule")
+            inputs = basis.get("inputs")
+            if not isinstance(inputs, list) or not inputs:
+                self.error(f"{where}.inputs", "a derived fact lists the inputs it was worked out from")
+                return
+            for i, item in enumerate(inputs):
+                self.derived_input(item, f"{where}.inputs[{i}]", name, record)
+
+    def derived_input(self, item, where, name, record):
+        """One input of a derived fact: a quote with the words used, or a source's publication date."""
+        if not self.keys(item, where, {"quote", "words", "published"}) or len(item) == 0:
+            return
+        if "published" in item:
+            source = item["published"]
+            published = next((s for s in self.data.get("sources", []) if s.get("slug") == source), None)
+            if published is None or set(item) != {"published"}:
+                self.error(f"{where}.published", f"{source!r} is not a source of the fixture")
+                return
+            if name == "date":
+                # Never more precise than the inputs allow: a date worked out from a publication date
+                # spans at least as many days as that date does.
+                value, base = _span(record.get("date")), _span(published.get("published"))
+                if value and base and value < base:
+                    self.error(f"{where}.published", f"the date is more precise than {source}'s publication date")
+            return
+        key = self.quote_ref(f"{where}.quote", item.get("quote"))
+        words = self.require(item, where, "words")
+        if key and words and words not in self.quotes[key]["exact"]:
+            self.error(f"{where}.words", f"{words!r} does not appear in quote {key}")
+
+    def check_attributed(self, record, where):
+        """A case whose whole record rests on one person's word says so in its title and summary."""
+        keys = record.get("citations", {}).get("case", []) if isinstance(record.get("citations"), dict) else []
+        speakers = {self.quotes[k].get("speaker") for k in keys if isinstance(k, str) and k in self.quotes}
+        if len(speakers) != 1 or None in speakers:
+            return
+        (speaker,) = speakers
+        name = self.people.get(speaker, {}).get("name", speaker)
+        if isinstance(record.get("title"), str) and not ATTRIBUTING.search(record["title"]):
+            self.error(f"{where}.title", f"rests on {name}'s word alone: word it as reported, or attribute it")
+        if isinstance(record.get("summary"), str) and name not in record["summary"]:
+            self.error(f"{where}.summary", f"rests on {name}'s word alone and does not name them")
 
     def check_retired(self):
         live = {c.get("ref") for c in self.data.get("cases", []) if isinstance(c, dict)}
@@ -501,6 +701,15 @@ class _Checker:
                     self.error(f"{where}.replaced_by", f"{successor!r} is not the ref of a case in the fixture")
             elif successor is not None:
                 self.error(f"{where}.replaced_by", "a withdrawn record has no successor")
+
+
+def _span(value):
+    """How many days a partial date can mean, or None when it is not one."""
+    try:
+        parsed = dates.parse(value)
+    except (dates.PartialDateError, TypeError):
+        return None
+    return (parsed.latest - parsed.earliest).days + 1
 
 
 def read_fixture(path):
@@ -569,8 +778,12 @@ def load_fixture(path, *, force=False):
 
 
 def _write(data, texts):
-    for model in (RetiredRef, Citation, Involvement, Detention, Protest, Case, PersonRelation, PersonName):
+    for model in (RetiredRef, Fact, Citation, Involvement, Detention, Protest, Case, PersonRelation, PersonName):
         model.objects.all().delete()
+    for model in (Statement, EditorialNote):
+        model.objects.all().delete()
+    Person.description_quotes.through.objects.all().delete()
+    Place.description_quotes.through.objects.all().delete()
     Quote.objects.all().delete()
     Place.objects.update(parent=None)  # the tree protects its own branches from deletion
     for model in (Person, Place, Source):
@@ -618,6 +831,8 @@ def _write(data, texts):
             original_language=record.get("original_language", ""),
             original_title=record.get("original_title", ""),
             url=record.get("url", ""),
+            copy_url=record.get("copy_url", ""),
+            copy_note=record.get("copy_note", ""),
             archived_url=record.get("archived_url", ""),
             retrieved=record.get("retrieved"),
             is_machine_translation=record.get("is_machine_translation", False),
@@ -625,6 +840,7 @@ def _write(data, texts):
             text=texts[record["slug"]],
             sha256=record["sha256"],
             notes=record.get("notes", ""),
+            unused=_unused(texts[record["slug"]], record.get("unused", [])),
             modified=record["modified"],
         )
         source.set_partial_date("published", record["published"])
@@ -638,7 +854,35 @@ def _write(data, texts):
                 end=quote["end"],
                 speaker=people.get(quote.get("speaker")),
                 attribution=quote.get("attribution", ""),
+                partial=quote.get("partial", ""),
             )
+
+    for section, records, model in (("people", people, Person), ("places", places, Place)):
+        for record in data.get(section, []):
+            owner = records[record["slug"]]
+            owner.description_quotes.set([quotes[key] for key in record.get("description_quotes", [])])
+            notes = [dict(note, label=note["label"], text=note["text"]) for note in record.get("editorial", [])]
+            if record.get("latitude") is not None:
+                text = f"{record['latitude']}, {record['longitude']}"
+                notes.append({**record["coordinates_basis"], "label": "coordinates", "text": text})
+            EditorialNote.objects.bulk_create(
+                EditorialNote(
+                    **{model._meta.model_name: owner},
+                    label=note["label"],
+                    text=note["text"],
+                    **_reference(note),
+                )
+                for note in notes
+            )
+
+    for record in data.get("statements", []):
+        Statement.objects.create(
+            quote=quotes[record["quote"]],
+            kind=record["kind"],
+            summary=record["summary"],
+            speaker=people.get(record.get("speaker")),
+            attribution=record.get("attribution", ""),
+        )
 
     for slug, record in ((r["slug"], r) for r in data.get("people", [])):
         person = people[slug]
@@ -681,10 +925,20 @@ def _write(data, texts):
         for involvement in record["people"]:
             row = Involvement.objects.create(case=case, person=people[involvement["person"]], role=involvement["role"])
             row.quotes.set([quotes[key] for key in involvement["quotes"]])
+        bases = record.get("bases", {})
+        derived = {
+            name: [item["quote"] for item in basis["inputs"] if "quote" in item]
+            for name, basis in bases.items()
+            if basis.get("basis") == Basis.DERIVED
+        }
         Citation.objects.bulk_create(
             Citation(case=case, field=name, quote=quotes[key])
-            for name, keys in record["citations"].items()
-            for key in keys
+            for name, keys in {**record["citations"], **derived}.items()
+            for key in dict.fromkeys(keys)
+        )
+        Fact.objects.bulk_create(
+            _fact(case, name, bases.get(name, {}), [quotes[key] for key in record["citations"].get(name, [])], people)
+            for name in sorted(set(record["citations"]) | set(bases))
         )
 
     protests = {}
@@ -738,6 +992,33 @@ def _write(data, texts):
         "detentions": sum(1 for case in cases.values() if case.kind == Case.Kind.DETENTION),
         "protests": sum(1 for case in cases.values() if case.kind == Case.Kind.PROTEST),
     }
+
+
+def _reference(basis):
+    reference = basis.get("reference") or {}
+    return {"reference_title": reference.get("title", ""), "reference_url": reference.get("url", "")}
+
+
+def _fact(case, name, basis, cited, people):
+    """The Fact row of one shown fact; a stated fact whose quotes all come from one person is on their word."""
+    kind = basis.get("basis", Basis.STATED)
+    if kind != Basis.STATED:
+        return Fact(case=case, field=name, basis=kind, rule=basis.get("rule", ""), inputs=basis.get("inputs", []),
+                    **_reference(basis))  # fmt: skip
+    person, attribution = people.get(basis.get("according_to")), basis.get("attribution", "")
+    speakers = {quote.speaker_id for quote in cited}
+    if person is None and len(speakers) == 1 and None not in speakers:
+        person = cited[0].speaker
+        attribution = attribution or next((q.attribution for q in cited if q.attribution), "")
+    return Fact(case=case, field=name, basis=kind, according_to=person, attribution=attribution)
+
+
+def _unused(text, unused):
+    by_text = {sentence.text: sentence for sentence in sentences.split(text)}
+    return [
+        {"start": by_text[entry["sentence"]].start, "end": by_text[entry["sentence"]].end, "reason": entry["reason"]}
+        for entry in unused
+    ]
 
 
 def _depth(records, slug):

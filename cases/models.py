@@ -63,7 +63,15 @@ class Source(PartialDateMixin, models.Model):
     language = models.CharField(max_length=35, help_text="BCP 47 tag of the archived text.")
     original_language = models.CharField(max_length=35, blank=True)
     original_title = models.CharField(max_length=500, blank=True)
-    url = models.URLField(max_length=1000, blank=True, help_text="Where the archived text was published.")
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="The publisher's own address for the text; blank when not known."
+    )
+    copy_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="Where the archived copy was obtained when it was not the publisher (a republication).",
+    )
+    copy_note = models.CharField(max_length=300, blank=True, help_text='What that copy is: "a republication by …".')
     archived_url = models.URLField(max_length=1000, blank=True, help_text="A copy in a web archive.")
     published_edtf = models.CharField(max_length=64)
     published_earliest = models.DateField()
@@ -75,6 +83,11 @@ class Source(PartialDateMixin, models.Model):
     text = models.TextField()
     sha256 = models.CharField(max_length=64)
     notes = models.TextField(blank=True, help_text="Editorial notes on the source.")
+    unused = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The sentences no record uses, each with the reason: [{start, end, reason}] (cases.sentences).",
+    )
     modified = models.DateField()
 
     class Meta:
@@ -103,6 +116,9 @@ class Quote(models.Model):
     attribution = models.CharField(
         max_length=300, blank=True, help_text='Who says it, as shown: "Serikzhan Bilash, by phone to CNA".'
     )
+    partial = models.CharField(
+        max_length=300, blank=True, help_text="Why the quote does not run from a sentence's start to its end."
+    )
 
     class Meta:
         ordering = ["source", "start", "number"]
@@ -130,7 +146,8 @@ class Person(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200, help_text="The canonical name.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="Who they are, as the quotes of description_quotes say.")
+    description_quotes = models.ManyToManyField("Quote", blank=True, related_name="described_people")
     modified = models.DateField()
 
     class Meta:
@@ -232,7 +249,8 @@ class Place(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="What the place is, as the quotes of description_quotes say.")
+    description_quotes = models.ManyToManyField("Quote", blank=True, related_name="described_places")
     # Derived by the loader: the ids from the root down, "/3/7/12/". Filtering
     # by a place is then one prefix match on an index, however deep the tree.
     path = models.CharField(max_length=255, editable=False)
@@ -459,6 +477,146 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.case.ref}.{self.field} ← {self.quote}"
+
+
+class Basis(models.TextChoices):
+    """How the archive knows a fact."""
+
+    STATED = "stated", "stated by the source"
+    DERIVED = "derived", "derived by the archive"
+    EDITORIAL = "editorial", "added by the archive's editors"
+
+
+class Fact(models.Model):
+    """The basis of one fact a case shows: what makes the value true, and whose word it is.
+
+    A *stated* fact is said by its quotes (its Citations); ``according_to`` is
+    the person whose word alone carries it, when one does. A *derived* fact was
+    worked out by the archive: ``rule`` in plain words, from ``inputs`` (quotes,
+    each with the words used, and sources' publication dates), its Citations
+    being the quotes among them. An *editorial* fact comes from outside the
+    archived sources: ``reference_title`` and ``reference_url`` say from where,
+    both blank when it is unsourced. Written by the loader, one per fact shown.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
+    field = models.CharField(max_length=20, choices=Citation.Field.choices)
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    according_to = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="facts_attributed"
+    )
+    attribution = models.CharField(
+        max_length=300, blank=True, help_text='Who said it and how, as shown: "Serikzhan Bilash, by phone to CNA".'
+    )
+    rule = models.TextField(blank=True)
+    inputs = models.JSONField(
+        default=list, blank=True, help_text='[{"quote": "slug#n", "words": …} | {"published": slug}]'
+    )
+    reference_title = models.CharField(max_length=500, blank=True)
+    reference_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["case", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "field"], name="fact_unique"),
+            models.CheckConstraint(condition=Q(basis="derived") | Q(rule=""), name="fact_rule_iff_derived"),
+            models.CheckConstraint(
+                condition=Q(basis="editorial") | Q(reference_title="", reference_url=""),
+                name="fact_reference_iff_editorial",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.ref}.{self.field} ({self.basis})"
+
+    @property
+    def description(self):
+        """The basis in words, as the exports, the feed and the citations give it beside the value."""
+        speaker = self.according_to.name if self.according_to_id else ""
+        return basis_text(self.basis, speaker, self.attribution, self.rule, self.reference_title, self.reference_url)
+
+
+def basis_text(basis, speaker, attribution, rule, reference_title, reference_url):
+    """A fact's basis in words, from its Fact's columns (``speaker``: the according_to person's name)."""
+    if basis == Basis.DERIVED:
+        return f"derived by the archive: {rule}"
+    if basis == Basis.EDITORIAL:
+        reference = ", ".join(part for part in (reference_title, reference_url) if part)
+        return f"added by the editors, from {reference}" if reference else "added by the editors, unsourced"
+    if speaker:
+        return f"stated, according to {attribution or speaker}"
+    return "stated by the source"
+
+
+class StatementQuerySet(models.QuerySet):
+    def matching(self, q):
+        """Statements whose summary or quoted words hold every word of ``q`` (case ignored)."""
+        statements = self.select_related("quote__source", "speaker").defer("quote__source__text")
+        for word in q.split():
+            statements = statements.filter(Q(summary__icontains=word) | Q(quote__exact__icontains=word))
+        return statements
+
+
+class Statement(models.Model):
+    """Something a source says that is not a fact of a case: context, a rule, an allegation, a reported pattern.
+
+    ``speaker`` is who says it when the source reports someone's words; blank,
+    the source says it itself.
+    """
+
+    class Kind(models.TextChoices):
+        CONTEXT = "context", "context"
+        RULE = "rule", "rule or law"
+        ALLEGATION = "allegation", "allegation"
+        PATTERN = "pattern", "reported pattern"
+        ASSESSMENT = "assessment", "assessment or forecast"
+
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="statements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField(help_text="What it says, in the archive's words.")
+    speaker = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="statements")
+    attribution = models.CharField(max_length=300, blank=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["quote__source", "quote__start", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.summary}"
+
+    def get_absolute_url(self):
+        return f"{self.quote.source.get_absolute_url()}#statement-{self.pk}"
+
+
+class EditorialNote(models.Model):
+    """What editors add to a person or a place from outside the archived sources, shown apart from what is quoted.
+
+    ``reference_title`` and ``reference_url`` say where it comes from; both blank, it is unsourced.
+    """
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="editorial_notes")
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="editorial_notes")
+    label = models.CharField(max_length=100, help_text='What it is: "term of office", "address", "coordinates".')
+    text = models.CharField(max_length=500)
+    reference_title = models.CharField(max_length=500, blank=True)
+    reference_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=True, place__isnull=False) | Q(person__isnull=False, place__isnull=True),
+                name="editorialnote_one_record",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.text}"
+
+    @property
+    def unsourced(self):
+        return not (self.reference_title or self.reference_url)
 
 
 # Which citation fields a case of each kind may carry.

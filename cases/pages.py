@@ -24,13 +24,16 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 
-from . import sourcetext
+from . import sentences, sourcetext
 from .caching import data_version
 from .fragments import quote_url
 from .models import (
+    Basis,
     Case,
     Citation,
     Detention,
+    EditorialNote,
+    Fact,
     Involvement,
     Person,
     PersonName,
@@ -41,6 +44,7 @@ from .models import (
     RecordPage,
     RetiredRef,
     Source,
+    Statement,
 )
 
 RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
@@ -48,7 +52,7 @@ BATCH = 500
 # What a document holds, by the code that wrote it: change it whenever a gatherer's output
 # changes shape. A document of another format is never read, and the next load, even of an
 # unchanged fixture, writes every document again (``written``).
-FORMAT = 2
+FORMAT = 3
 
 
 def prepared(request, kind, key):
@@ -164,6 +168,7 @@ def _evidence(quote, sources):
     quote.source = source  # the fragment builder reads the source's text
     return {
         "quote": quote.pk,
+        "key": f"{source.slug}#{quote.number}",
         "number": quote.number,
         "exact": quote.exact,
         "passage_url": href(quote),
@@ -175,24 +180,39 @@ def _evidence(quote, sources):
         "source_title": source.title,
         "machine_translation": source.is_machine_translation,
         "original_url": quote_url(source.url, quote) if source.url else "",
+        "copy_url": quote_url(source.copy_url, quote) if source.copy_url else "",
         "archived_url": quote_url(source.archived_url, quote) if source.archived_url else "",
     }
 
 
-def _fact(key, label, value, evidence, note="", person=None):
-    """One fact: label, value (text, or HTML built with format_html; "" when not stated), its quotes,
-    and the one speaker they all come from. The value is kept as HTML: text escaped, HTML as built."""
-    speakers = {e["speaker"]["href"] if e["speaker"] else None for e in evidence}
-    speaker = evidence[0]["speaker"] if len(speakers) == 1 and None not in speakers else None
-    attributions = {e["attribution"] for e in evidence if e["attribution"]}
+def _fact(key, label, value, evidence, basis=None, note="", person=None):
+    """One fact: label, value (text, or HTML built with format_html; "" when not stated), its quotes and its basis.
+
+    ``basis`` is the case's Fact for the field; a person's part in a case has none and is stated, on the
+    word of the one speaker its quotes all come from, if they do. The value is kept as HTML: text
+    escaped, HTML as built.
+    """
+    if basis is None:
+        speakers = {e["speaker"]["href"] if e["speaker"] else None for e in evidence}
+        speaker = evidence[0]["speaker"] if len(speakers) == 1 and None not in speakers else None
+        attributions = {e["attribution"] for e in evidence if e["attribution"]}
+        attribution = next(iter(attributions)) if len(attributions) == 1 and speaker else ""
+        basis = Fact(basis=Basis.STATED, attribution=attribution)
+    else:
+        speaker = _link(basis.according_to) if basis.according_to_id else None
     return {
         "key": key,
         "label": label,
         "value_html": str(conditional_escape(value)),
         "note": note,
         "evidence": evidence,
+        "basis": basis.basis,
+        "basis_text": basis.description,
         "speaker": speaker,
-        "attribution": next(iter(attributions)) if len(attributions) == 1 else "",
+        "attribution": basis.attribution or (speaker["name"] if speaker else ""),
+        "rule": basis.rule,
+        "inputs": basis.inputs,
+        "reference": {"title": basis.reference_title, "url": basis.reference_url},
         "person": person,
     }
 
@@ -205,52 +225,55 @@ def _status_as_of(evidence, sources):
     return newest.published_display
 
 
-def _detention_facts(detention, cited, sources):
+def _detention_facts(detention, fact, cited, sources):
     facts = [
-        _fact("authority", "Detaining authority", detention.authority, cited("authority")),
-        _fact("reason", "Stated reason", detention.reason, cited("reason")),
-        _fact("sentence", "Sentence", detention.sentence, cited("sentence")),
-        _fact("duration", "Duration", detention.duration, cited("duration")),
-        _fact("release", "Release", detention.release, cited("release")),
+        fact("authority", "Detaining authority", detention.authority),
+        fact("reason", "Stated reason", detention.reason),
+        fact("sentence", "Sentence", detention.sentence),
+        fact("duration", "Duration", detention.duration),
+        fact("release", "Release", detention.release),
     ]
-    evidence = cited("status")
     status, note = "", ""
     if detention.status != Detention.Status.NOT_STATED:
         status = detention.get_status_display()
-        as_of = _status_as_of(evidence, sources)
+        as_of = _status_as_of(cited("status"), sources)
         note = f"as of {as_of}, the date of the source" if as_of else ""
-    facts.append(_fact("status", "Status", status, evidence, note=note))
+    facts.append(fact("status", "Status", status, note=note))
     return facts
 
 
-def _protest_facts(protest, cited):
+def _protest_facts(protest, fact):
     outcome = "" if protest.outcome == Protest.Outcome.NOT_STATED else protest.get_outcome_display()
     return [
-        _fact("form", "Form", protest.get_form_display(), cited("form")),
-        _fact("size", "Size", protest.size, cited("size")),
-        _fact("target", "Target", protest.target, cited("target")),
-        _fact("demands", "Demands", protest.demands, cited("demands")),
-        _fact("slogans", "Slogans or placard", protest.slogans, cited("slogans")),
-        _fact("outcome", "Outcome", outcome, cited("outcome")),
+        fact("form", "Form", protest.get_form_display()),
+        fact("size", "Size", protest.size),
+        fact("target", "Target", protest.target),
+        fact("demands", "Demands", protest.demands),
+        fact("slogans", "Slogans or placard", protest.slogans),
+        fact("outcome", "Outcome", outcome),
     ]
 
 
 def _caveats(facts, people_facts, sources):
-    """What a reader must know before relying on the page: translations, claims resting on one person."""
+    """What a reader must know before relying on the page, from the facts' own bases.
+
+    A machine-translated source; facts that rest on one person's word; facts the archive worked
+    out; facts its editors added.
+    """
     caveats = [
         {
             "kind": "translation",
             "source": {"href": href(s), "title": s.title, "original_language": s.original_language},
-            "text": s.translation_note or "The source is a machine translation.",
         }
         for s in sources
         if s.is_machine_translation
     ]
     by_speaker = {}
-    for fact in [*facts, *people_facts]:
+    shown = [fact for fact in [*facts, *people_facts] if fact["value_html"]]
+    for fact in shown:
         speaker = fact["speaker"]
         # A person's own statement is not a claim about their taking part.
-        if speaker is None or not fact["value_html"] or fact["person"] == speaker:
+        if speaker is None or fact["person"] == speaker:
             continue
         label = f"{fact['person']['name']} ({fact['label'].lower()})" if fact["person"] else fact["label"].lower()
         by_speaker.setdefault(speaker["href"], (speaker, []))[1].append(label)
@@ -258,6 +281,10 @@ def _caveats(facts, people_facts, sources):
         caveats.append(
             {"kind": "attributed", "speaker": speaker, "facts": _sentence_list(labels), "single": len(labels) == 1}
         )
+    for basis in (Basis.DERIVED, Basis.EDITORIAL):
+        labels = [fact["label"].lower() for fact in shown if fact["basis"] == basis]
+        if labels:
+            caveats.append({"kind": basis, "facts": _sentence_list(labels), "single": len(labels) == 1})
     return caveats
 
 
@@ -338,6 +365,9 @@ def case_pages(cases):
     former = defaultdict(list)
     for retired in RetiredRef.objects.filter(replaced_by__in=ids).order_by("ref"):
         former[retired.replaced_by_id].append(retired.ref)
+    bases = defaultdict(dict)
+    for fact in Fact.objects.filter(case__in=ids).select_related("according_to"):
+        bases[fact.case_id][fact.field] = fact
 
     pages = {}
     for case in cases:
@@ -352,11 +382,12 @@ def case_pages(cases):
             len(related[case.pk]) > RELATED_SHOWN,
             counts,
             former[case.pk],
+            bases[case.pk],
         )
     return pages
 
 
-def _case_page(case, citations, involvements, all_sources, places, arising, related, more, counts, former):
+def _case_page(case, citations, involvements, all_sources, places, arising, related, more, counts, former, bases):
     quotes = [c.quote for c in citations] + [q for i in involvements for q in i.quotes.all()]
     sources = {q.source_id: all_sources[q.source_id] for q in quotes}
     evidence_by_quote = {}
@@ -373,22 +404,22 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
     def cited(name):
         return by_field.get(name, [])
 
+    def fact(name, label, value, note=""):
+        return _fact(name, label, value, cited(name), bases.get(name), note=note)
+
     chain = places[::-1]  # the place first, then the places above it
     place_links = format_html_join(", ", '<a href="{}">{}</a>', ((href(p), p.name) for p in chain))
-    facts = [
-        _fact("date", "Date", case.date_display, cited("date"), note="as the source gives it"),
-        _fact("place", "Place", place_links, cited("place")),
-    ]
+    facts = [fact("date", "Date", case.date_display), fact("place", "Place", place_links)]
     details = case.details
     arose_from = None
     if case.kind == Case.Kind.DETENTION:
-        facts += _detention_facts(details, cited, sources)
+        facts += _detention_facts(details, fact, cited, sources)
         if details.arose_from is not None:
             arose_from = details.arose_from.case
             link = format_html('the protest <a href="{}">{}</a>', href(arose_from), arose_from.title)
-            facts.append(_fact("arose_from", "Arose from", link, cited("arose_from")))
+            facts.append(fact("arose_from", "Arose from", link))
     else:
-        facts += _protest_facts(details, cited)
+        facts += _protest_facts(details, fact)
 
     people_facts = [
         _fact(
@@ -400,6 +431,8 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
         )
         for involvement in involvements
     ]
+    _published_inputs(facts, all_sources)
+    passages = _footnotes(cited("case"), [*facts, *people_facts])
     people = {i.person_id: i.person for i in involvements}
     related_more = []
     if more:
@@ -425,9 +458,10 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
             "modified": case.modified.isoformat(),
             "href": href(case),
         },
-        "summary_evidence": cited("case"),
+        "summary_markers": [passages[item["quote"]]["n"] for item in cited("case")],
         "facts": facts,
         "people_facts": people_facts,
+        "passages": sorted(passages.values(), key=lambda entry: entry["n"]),
         "arose_from": row(arose_from) if arose_from else None,
         "arising": [row(c) for c in sorted(arising, key=lambda c: c.pk)],
         "related": related,
@@ -457,6 +491,41 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
             for p in people.values()
         ],
     }
+
+
+def _published_inputs(facts, sources):
+    """A derived fact's input "the publication date of a source", written out: the date, and the source's page."""
+    by_slug = {source.slug: source for source in sources.values()}
+    for fact in facts:
+        for item in fact["inputs"]:
+            if "published" in item:
+                source = by_slug.get(item["published"]) or Source.objects.defer("text").get(slug=item["published"])
+                item.update(date=source.published_display, title=source.title, href=href(source))
+
+
+def _footnotes(summary, facts):
+    """The passages a case page relies on, by quote id, each once, numbered in the order the page first cites them.
+
+    Each fact's ``markers`` are its passages' numbers, and each passage lists
+    the facts that cite it (the summary as "summary"), so the two link both ways.
+    """
+    passages = {}
+
+    def number(item, key, label):
+        entry = passages.setdefault(item["quote"], {**item, "n": len(passages) + 1, "cited_by": []})
+        if not any(c["key"] == key for c in entry["cited_by"]):
+            entry["cited_by"].append({"key": key, "label": label})
+        return entry["n"]
+
+    for item in summary:
+        number(item, "summary", "Summary")
+    for fact in facts:
+        by_key = {item["key"]: number(item, f"fact-{fact['key']}", fact["label"]) for item in fact["evidence"]}
+        fact["markers"] = sorted(set(by_key.values()))
+        for item in fact["inputs"]:
+            if "quote" in item:
+                item["n"] = by_key[item["quote"]]
+    return passages
 
 
 # --- List rows with their people ------------------------------------------------
@@ -539,6 +608,7 @@ def place_pages(places, tree=None, counts=None, first=None):
     _roots, nodes = place_tree(tree, counts)
     first = first or {}
     fetched = Case.objects.for_list().in_bulk({pk for place in places for pk in first.get(place.pk, [])})
+    described = _descriptions(Place, places)
     pages = {}
     for place in places:
         pages[place.pk] = {
@@ -549,6 +619,7 @@ def place_pages(places, tree=None, counts=None, first=None):
                 "latitude": None if place.latitude is None else str(place.latitude),
                 "longitude": None if place.longitude is None else str(place.longitude),
             },
+            "described": described[place.pk],
             "above": [_place_link(by_pk[pk]) for pk in place.path_ids[:-1][::-1] if pk in by_pk],
             "inside": nodes[place.pk]["children"],
             "case_total": nodes[place.pk]["cases"],
@@ -681,6 +752,8 @@ def person_pages(people, with_cases=True):
     ):
         statements[quote.speaker_id].append(
             {
+                "quote": quote.pk,
+                "statements": [],
                 "get_absolute_url": href(quote),
                 "number": quote.number,
                 "exact": quote.exact,
@@ -688,7 +761,12 @@ def person_pages(people, with_cases=True):
                 "source": {"language": quote.source.language, "title": quote.source.title},
             }
         )
+    for statement in Statement.objects.filter(speaker__in=ids).order_by("pk"):
+        for quote in statements[statement.speaker_id]:
+            if quote["quote"] == statement.quote_id:
+                quote["statements"].append(_statement(statement))
     cases, totals = _people_cases(ids) if with_cases else ({}, {})
+    described = _descriptions(Person, people)
 
     pages = {}
     for person in people:
@@ -709,6 +787,7 @@ def person_pages(people, with_cases=True):
                 "get_kind_display": person.get_kind_display(),
                 "description": person.description,
             },
+            "described": described[person.pk],
             "spellings": _spellings(names[person.pk]),
             "relations": person_relations,
             "cases": cases.get(person.pk, []),
@@ -716,6 +795,26 @@ def person_pages(people, with_cases=True):
             "statements": statements[person.pk],
         }
     return pages
+
+
+def _descriptions(model, records):
+    """For each record (a person or a place), by pk: the passages its description rests on, and what
+    the editors added from outside the sources. Two queries."""
+    ids = [record.pk for record in records]
+    owner = model._meta.model_name
+    through = model.description_quotes.through
+    described = defaultdict(lambda: {"passages": [], "editorial": []})
+    rows = through.objects.filter(**{f"{owner}__in": ids}).select_related("quote__source").defer("quote__source__text")
+    for row in rows.order_by("quote__start"):
+        described[getattr(row, f"{owner}_id")]["passages"].append(
+            {**_passage(row.quote), "source": {"title": row.quote.source.title}}
+        )
+    for note in EditorialNote.objects.filter(**{f"{owner}__in": ids}):
+        described[getattr(note, f"{owner}_id")]["editorial"].append(
+            {"label": note.label, "text": note.text, "reference_title": note.reference_title,
+             "reference_url": note.reference_url}
+        )  # fmt: skip
+    return described
 
 
 def _named(record):
@@ -751,8 +850,19 @@ def _people_cases(ids):
 # --- Sources -------------------------------------------------------------------
 
 SOURCE_FIELDS = ("title", "language", "original_title", "original_language", "is_machine_translation",
-                 "translation_note", "publisher", "author", "published_display", "url", "archived_url", "sha256",
-                 "notes")  # fmt: skip
+                 "translation_note", "publisher", "author", "published_display", "url", "copy_url", "copy_note",
+                 "archived_url", "sha256", "notes")  # fmt: skip
+
+
+def _statement(statement):
+    """A statement as the source's and the speaker's pages show it."""
+    return {
+        "id": f"statement-{statement.pk}",
+        "kind": statement.get_kind_display(),
+        "summary": statement.summary,
+        "attribution": statement.attribution,
+        "speaker": _named(statement.speaker) if statement.speaker_id else None,
+    }
 
 
 def source_pages(sources):
@@ -763,7 +873,11 @@ def source_pages(sources):
     for quote in Quote.objects.filter(source__in=ids).order_by("source", "start", "number"):
         quote.source = by_pk[quote.source_id]
         quotes[quote.source_id].append(quote)
-    uses = {q.pk: {"cases": {}, "names": [], "relations": []} for rows in quotes.values() for q in rows}
+    uses = {
+        q.pk: {"cases": {}, "names": [], "relations": [], "statements": [], "described": []}
+        for rows in quotes.values()
+        for q in rows
+    }
 
     def case_entry(quote_id, case, ref, title):
         cases = uses[quote_id]["cases"]
@@ -780,16 +894,29 @@ def source_pages(sources):
         "quote", "field", "case", "case__ref", "case__title"
     )
     for quote, name, case, ref, title in sorted(cited, key=lambda c: (c[3], field_order[c[1]])):
-        case_entry(quote, case, ref, title)["facts"].append(field_label[name])
+        label = "summary" if name == Citation.Field.CASE else field_label[name]
+        anchor = "summary" if name == Citation.Field.CASE else f"fact-{name}"
+        case_entry(quote, case, ref, title)["facts"].append({"label": label, "anchor": anchor})
     through = Involvement.quotes.through
     rows = (
         through.objects.filter(quote__source__in=ids)
         .order_by("pk")
-        .values_list("quote", "involvement__role", "involvement__case", "involvement__case__ref",
+        .values_list("quote", "involvement", "involvement__role", "involvement__case", "involvement__case__ref",
                      "involvement__case__title", "involvement__person__name")
     )  # fmt: skip
-    for quote, role, case, ref, title, person in rows:
-        case_entry(quote, case, ref, title)["facts"].append(f"{person} ({role_label[role]})")
+    for quote, involvement, role, case, ref, title, person in rows:
+        label = f"{person} ({role_label[role]})"
+        case_entry(quote, case, ref, title)["facts"].append({"label": label, "anchor": f"fact-person-{involvement}"})
+    for statement in Statement.objects.filter(quote__source__in=ids).select_related("speaker").order_by("pk"):
+        uses[statement.quote_id]["statements"].append(_statement(statement))
+    for model in (Person, Place):
+        through = model.description_quotes.through
+        owner = f"{model._meta.model_name}"
+        for quote, slug, name in through.objects.filter(quote__source__in=ids).values_list(
+            "quote", f"{owner}__slug", f"{owner}__name"
+        ):
+            route = _route(_ROUTES[model]).format(slug)
+            uses[quote]["described"].append({"get_absolute_url": route, "name": name})
     for name in PersonName.objects.filter(quote__source__in=ids).select_related("person").order_by("pk"):
         uses[name.quote_id]["names"].append({"name": name.name, "person": _named(name.person)})
     for relation in (
@@ -806,16 +933,26 @@ def source_pages(sources):
     pages = {}
     for source in sources:
         own = quotes[source.pk]
-        passages = [
-            {
-                "quote": {"number": q.number, "exact": q.exact, "attribution": q.attribution},
+        passages = {
+            q.pk: {
+                "quote": {"number": q.number, "exact": q.exact, "attribution": q.attribution, "partial": q.partial},
+                **uses[q.pk],
                 "cases": sorted(uses[q.pk]["cases"].values(), key=lambda e: e["case"]["ref"]),
-                "names": uses[q.pk]["names"],
-                "relations": uses[q.pk]["relations"],
                 "original_url": quote_url(source.url, q) if source.url else "",
+                "copy_url": quote_url(source.copy_url, q) if source.copy_url else "",
                 "archived_url": quote_url(source.archived_url, q) if source.archived_url else "",
             }
             for q in own
+        }
+        reasons = {entry["start"]: entry["reason"] for entry in source.unused}
+        by_sentence = [
+            {
+                "n": n,
+                "text": sentence.text,
+                "passages": [passages[q.pk] for q in own if q.start < sentence.end and q.end > sentence.start],
+                "unused": reasons.get(sentence.start, ""),
+            }
+            for n, sentence in enumerate(sentences.split(source.text), start=1)
         ]
         spans = [sourcetext.Span(q.start, q.end, q.number) for q in own]
         pages[source.pk] = {
@@ -825,6 +962,6 @@ def source_pages(sources):
                 "retrieved": source.retrieved.isoformat() if source.retrieved else None,
             },
             "paragraphs_html": [str(paragraph) for paragraph in sourcetext.render(source.text, spans)],
-            "passages": passages,
+            "sentences": by_sentence,
         }
     return pages

@@ -1,7 +1,16 @@
+import shutil
+
 import pytest
 from django.conf import settings
 
 from cases.loader import load_fixture
+
+
+@pytest.fixture
+def fixture_dir(tmp_path):
+    """A copy of the real fixture folder that a test may break."""
+    shutil.copytree(settings.ARCHIVE_FIXTURE.parent, tmp_path / "fixtures")
+    return tmp_path / "fixtures"
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_list_shows_every_case_newest_first_with_what_a_row_needs(client, ar
     assert refs_on(response) == ["a8023r", "ha3c3r", "74t3yk", "gvce2m", "84a8j6", "2n2181"]
     page = text(response)
     assert '<h2 id="results-title">6 cases</h2>' in page
-    assert "Baimurat Nauryzbek detained in Ili and sentenced to ten years" in page
+    assert "Baimurat Nauryzbek reported detained in Ili and sentenced to ten years" in page
     assert '<span class="kind kind-detention">detention</span>' in page
     assert '<span class="date">1 or 2 February 2021</span>' in page  # the date as written
     assert '<span class="date">2018</span>' in page

@@ -180,7 +180,7 @@ def test_csl_json_is_an_array_of_one_webpage_item():
         assert len(parts) == 1 and all(isinstance(n, int) for n in parts[0])
     assert item["issued"] == {"date-parts": [[2026, 11, 27]]}
     # Only variables CSL defines.
-    assert set(item) <= {"id", "type", "title", "author", "container-title", "issued", "accessed", "URL", "language",
+    assert set(item) <= {"id", "type", "title", "author", "container-title", "issued", "accessed", "URL", "language", "note",
                          "abstract"}  # fmt: skip
 
 

@@ -16,7 +16,7 @@ def test_findquote_prints_a_record_ready_for_the_fixture(capsys):
     quote = json.loads(capsys.readouterr().out)
     text = TEXT.read_text(encoding="utf-8")
     assert text[quote["start"] : quote["end"]] == quote["exact"] == "sentenced to 10 years in prison"
-    assert quote["n"] == 12
+    assert quote["n"] == 18
     assert quote["speaker"] == "serikzhan-bilash"
 
 

@@ -1,8 +1,8 @@
 """The loader refuses bad data with a message naming the record and the field, and changes nothing."""
 
 import copy
+import hashlib
 import json
-import shutil
 
 import pytest
 from django.conf import settings
@@ -15,6 +15,8 @@ from cases.models import (
     Citation,
     DataLoad,
     Detention,
+    EditorialNote,
+    Fact,
     Involvement,
     Person,
     PersonName,
@@ -24,23 +26,17 @@ from cases.models import (
     Quote,
     RetiredRef,
     Source,
+    Statement,
 )
 
 MODELS = (Source, Quote, Person, PersonName, PersonRelation, Place, Case, Detention, Protest, Involvement, Citation,
-          RetiredRef, DataLoad)  # fmt: skip
+          Fact, Statement, EditorialNote, RetiredRef, DataLoad)  # fmt: skip
 SOURCE = "kazakh-anti-communist-heats-up-again"
 
 
 def snapshot():
     """Every stored row of every archive table."""
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in MODELS}
-
-
-@pytest.fixture
-def fixture_dir(tmp_path):
-    """A copy of the real fixture folder that a test may break."""
-    shutil.copytree(settings.ARCHIVE_FIXTURE.parent, tmp_path / "fixtures")
-    return tmp_path / "fixtures"
 
 
 def original():
@@ -59,7 +55,7 @@ def case(data, ref):
 
 def test_the_article_loads_and_every_quote_matches_its_source(article):
     source = Source.objects.get(slug=SOURCE)
-    assert source.quotes.count() == 11
+    assert source.quotes.count() == 17
     for quote in Quote.objects.all():
         assert source.text[quote.start : quote.end] == quote.exact
     assert Case.objects.count() == 6
@@ -68,8 +64,11 @@ def test_the_article_loads_and_every_quote_matches_its_source(article):
 
 def test_the_article_is_archived_byte_for_byte(article):
     source = Source.objects.get(slug=SOURCE)
-    archived = (settings.BASE_DIR.parent / "shared" / "sources" / f"{SOURCE}.txt").read_bytes()
+    # The repository's own copy, checked against the SHA-256 the source's record gives: a clone has
+    # nothing outside the repository to compare with.
+    archived = (settings.BASE_DIR / "fixtures" / "sources" / f"{SOURCE}.txt").read_bytes()
     assert source.text.encode("utf-8") == archived
+    assert hashlib.sha256(archived).hexdigest() == source.sha256
     assert len(source.text) == 2981
     assert source.sha256 == "2e781c10d528fad3c4bdbd472ac911babc8129b65a11a93c6cdcb2b86da2a412"
     assert source.is_machine_translation
@@ -82,10 +81,11 @@ def test_dates_are_as_vague_as_the_article(article):
     assert Case.objects.get(ref="84a8j6").date_display == "4 September 2019"
 
 
-def test_every_shown_fact_of_every_case_cites_a_quote(article):
+def test_every_shown_fact_of_every_case_has_a_basis_and_cites_a_quote(article):
     for case_ in Case.objects.all():
         cited = set(case_.citations.values_list("field", flat=True))
         assert {"case", "date", "place"} <= cited
+        assert set(case_.facts.values_list("field", flat=True)) == cited
         for involvement in case_.involvements.all():
             assert involvement.quotes.exists()
 
@@ -194,6 +194,14 @@ def test_a_published_ref_cannot_disappear_from_the_fixture(article, fixture_dir)
 def test_a_retired_ref_may_replace_a_case(article, fixture_dir):
     data = original()
     data["cases"] = [c for c in data["cases"] if c["ref"] != "84a8j6"]
+    # Its sentence is then used by no record, and the source's record says why.
+    data["sources"][0]["unused"].append(
+        {
+            "sentence": "Kazakhs rally in Almaty on Sept. 4, 2019, to protest the government’s construction of a "
+            "Chinese factory.",
+            "reason": "The rally's record was withdrawn as a duplicate.",
+        }
+    )
     data["retired"] = [
         {"ref": "84a8j6", "status": "withdrawn", "title": "Rally", "reason": "Duplicate.", "retired": "2026-11-27"}
     ]
@@ -213,7 +221,7 @@ def test_a_retired_ref_cannot_be_reused_by_a_case(article, fixture_dir):
 
 def test_a_failure_while_writing_rolls_everything_back(article, fixture_dir, monkeypatch):
     data = original()
-    case(data, "2n2181")["title"] = "A new title"
+    case(data, "2n2181")["title"] = "Baimurat Nauryzbek reported arrested in 2018"
     before = snapshot()
 
     def fail(*args, **kwargs):
@@ -252,13 +260,13 @@ def test_the_command_exits_non_zero_and_names_the_problem(db, fixture_dir, capsy
 
 def test_check_mode_writes_nothing(db, capsys):
     call_command("loadarchive", "--check")
-    assert "OK (6 cases, 11 quotes in 1 sources" in capsys.readouterr().out
+    assert "OK (6 cases, 17 quotes in 1 sources" in capsys.readouterr().out
     assert not Case.objects.exists()
 
 
 def test_load_command_reports_counts_then_nothing_to_do(db, capsys):
     call_command("loadarchive")
-    assert "6 cases, 6 people, 6 places, 1 sources, 11 quotes" in capsys.readouterr().out
+    assert "6 cases, 6 people, 6 places, 1 sources, 17 quotes" in capsys.readouterr().out
     call_command("loadarchive")
     assert "already loaded" in capsys.readouterr().out
 

@@ -202,7 +202,7 @@ def test_sources_are_listed(client, article):
     row = squash(doc.xpath("string(//ul[@class='record-list']/li)"))
     assert "Kazakh anti-Communist heats up again" in row
     assert "machine translation" in row
-    assert "11 quotes" in row and "cited by 6 cases" in row
+    assert "17 quotes" in row and "cited by 6 cases" in row
 
 
 def test_a_source_page_gives_what_a_reader_needs_to_judge_it(client, article):
@@ -215,7 +215,9 @@ def test_a_source_page_gives_what_a_reader_needs_to_judge_it(client, article):
     assert facts["Published"].startswith("1 or 2 February 2021")
     assert facts["Language of this text"] == "en; original in zh-Hant"
     assert facts["SHA-256 of the text"] == "2e781c10d528fad3c4bdbd472ac911babc8129b65a11a93c6cdcb2b86da2a412"
-    assert facts["Original address"] == "https://todaychina.cc/15302.html"
+    # The publisher's own address is not known; the text was archived from a republication, and says so.
+    assert facts["At the publisher"] == "address not known"
+    assert facts["Copy archived from"].startswith("https://todaychina.cc/15302.html (a republication")
     link = doc.xpath("//dl[@class='source-facts']//a[@href='https://todaychina.cc/15302.html']")[0]
     assert link.get("rel") == "noopener noreferrer"
     text = squash(doc.text_content())
@@ -239,9 +241,15 @@ def test_the_full_text_keeps_its_paragraphs_and_marks_every_quote(client, articl
 
 def test_each_quote_lists_the_cases_that_cite_it(client, article):
     doc = page(client, SOURCE)
-    entry = doc.xpath("//li[@id='cited-q-5']")[0]
-    cases = {a.get("href") for a in entry.xpath(".//a[starts-with(@href, '/cases/')]")}
+    entry = doc.xpath("//div[@id='cited-q-5']")[0]
+    cases = {a.get("href").split("#")[0] for a in entry.xpath(".//a[starts-with(@href, '/cases/')]")}
     assert cases == {"/cases/2n2181/"}
+    # Each use lands on the fact that cites the passage, and that fact's row exists on the case page.
+    anchors = entry.xpath(".//a[starts-with(@href, '/cases/2n2181/#')]/@href")
+    assert {"/cases/2n2181/#fact-sentence", "/cases/2n2181/#fact-reason", "/cases/2n2181/#summary"} <= set(anchors)
+    case_page = html.fromstring(client.get("/cases/2n2181/").content)
+    for anchor in anchors:
+        assert case_page.xpath(f"//*[@id='{anchor.split('#')[1]}']"), anchor
     text = squash(entry.text_content())
     assert "sentence" in text and "stated reason" in text
     assert "Baimurat Nauryzbek is the brother of Baibolat Kunbolat" in text

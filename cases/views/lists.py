@@ -21,7 +21,7 @@ from django.views import View
 from .. import dates, pages
 from ..facets import case_facets, search_listing, shown_places
 from ..filters import CaseFilter, DateMatch, Sort
-from ..models import Case
+from ..models import Case, Statement
 
 FILTER_PARAMETERS = ("q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort")
 # A page number longer than this is past the end of any archive; int() of it would be slow.
@@ -81,8 +81,20 @@ class CaseListView(View):
             sort_label=case_filter.sort_order.label,
             searching=bool(case_filter.form.cleaned_data.get("q")),
             near_misses=near_misses(case_filter),
+            statements=matching_statements(case_filter),
         )
         return render(request, self.template_name, context)
+
+
+STATEMENTS_SHOWN = 5
+
+
+def matching_statements(case_filter):
+    """For a search, the statements of sources (not facts of a case) that hold its words: one query."""
+    q = case_filter.form.cleaned_data.get("q")
+    if not q:
+        return []
+    return list(Statement.objects.matching(q)[:STATEMENTS_SHOWN])
 
 
 def near_misses(case_filter):

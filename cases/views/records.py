@@ -153,6 +153,7 @@ def _case_context(request, data):
         url=absolute_url(request, case["href"]),
         archive=settings.ARCHIVE_NAME,
         accessed=timezone.localdate(),
+        note=citations.bases_note((f["label"], f["basis_text"]) for f in data["facts"] if f["value_html"]),
     )
     return {
         **data,

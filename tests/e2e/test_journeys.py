@@ -55,9 +55,15 @@ def test_follow_a_facts_quote_to_the_highlighted_passage_in_the_source_and_come_
     reader.wait_for_url(site.url(CASE))
 
     fact = reader.locator("#fact-authority")
-    expect(fact.locator("dt")).to_have_text("Detaining authority")
-    quote = fact.locator("blockquote").first.inner_text().strip()
-    fact.locator("a.passage-link").first.click()
+    expect(fact.locator("th")).to_have_text("Detaining authority")
+    # The fact's number leads to its passage, printed once below the facts, which leads back to the fact.
+    fact.locator("sup.marker a").first.click()
+    footnote = reader.locator("li.passage:target")
+    expect(footnote).to_have_count(1)
+    expect(footnote).to_be_in_viewport()
+    expect(footnote.locator(".cited-by a[href='#fact-authority']")).to_have_count(1)
+    quote = footnote.locator("blockquote").inner_text().strip()
+    footnote.locator("a.passage-link").click()
 
     reader.wait_for_url(re.compile(re.escape(site.url(SOURCE)) + r"#q-\d+$"))
     passage = reader.locator("mark:target")
@@ -69,7 +75,7 @@ def test_follow_a_facts_quote_to_the_highlighted_passage_in_the_source_and_come_
     assert other.evaluate("(mark) => getComputedStyle(mark).outlineStyle") == "none"
 
     reader.go_back()
-    reader.wait_for_url(site.url(CASE))
+    reader.wait_for_url(re.compile(re.escape(site.url(CASE)) + r"#passage-\d+$"))
     expect(reader.get_by_role("heading", level=1)).to_have_text(CASE_TITLE)
 
 

@@ -23,6 +23,10 @@ class Command(BaseCommand):
                     f"{fixture}: OK ({len(data.get('cases', []))} cases, {len(checker.quotes)} quotes "
                     f"in {len(checker.texts)} sources, all verified)"
                 )
+                # Every sentence is used by a record or listed here, with the reason the fixture gives.
+                self.stdout.write(f"Sentences no record uses: {len(checker.unused)}")
+                for slug, sentence, reason in checker.unused:
+                    self.stdout.write(f"  {slug} {sentence.start}..{sentence.end} “{sentence.text}”: {reason}")
                 return
             report = load_fixture(fixture, force=force)
         except FixtureError as error:
