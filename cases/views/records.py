@@ -238,6 +238,9 @@ def _case_meta(request, data, reference):
         "date_slashed": case["modified"].strftime("%Y/%m/%d"),
         "date_iso": case["modified"].isoformat(),
         "created_iso": case["created"].isoformat(),
+        "citation_author": reference.author_as_family_name,
+        "creator": reference.archive,
+        "json_url": reverse("case-json", args=[case["ref"]]),
         "json_ld": _json_ld(json_ld),
     }
 
