@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from .. import case_data, dates, exports
 from ..caching import data_version
+from ..filters import CaseFilter
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
 from ..sitemaps import SITEMAPS
@@ -109,14 +110,22 @@ def schema(request, name):
 
 
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        # Filtered lists, exports and filtered feeds are endless combinations of
-        # the same records; every record has its own page in the sitemap.
-        "Disallow: /cases/?",
+    """Keep crawlers out of filtered lists and feeds, and out of the bulk exports.
+
+    A query is refused by its first parameter (``Disallow: /cases/?place=``)
+    rather than by ``/cases/?`` alone, which Python's robot parser, and crawlers
+    built on it, read as ``/cases/``: a prefix of every case's page. Both kinds
+    of reader, with wildcards or without, agree on these plain prefixes.
+    """
+    parameters = [*CaseFilter.base_filters, "page"]
+    lines = ["User-agent: *"]
+    # Filtered lists, exports and filtered feeds are endless combinations of
+    # the same records; every record has its own page in the sitemap.
+    for listing in (reverse("case-list"), reverse("feed")):
+        lines += [f"Disallow: {listing}?{name}=" for name in parameters]
+    lines += [
         f"Disallow: {reverse('cases-csv')}",
         f"Disallow: {reverse('cases-json')}",
-        f"Disallow: {reverse('feed')}?",
         "",
         f"Sitemap: {absolute_url(request, reverse('sitemap'))}",
         "",
