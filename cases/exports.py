@@ -97,7 +97,7 @@ COLUMNS = (
         "date_edtf",
         "code",
         "The same date in the Extended Date/Time Format (EDTF, ISO 8601-2).",
-        "2021-02-01/2021-02-02",
+        "[2021-02-01,2021-02-02]",
         _field("date_edtf"),
     ),
     Column(

@@ -535,9 +535,9 @@ class _Generator:
         if form == "year":
             return f"{day:%Y}"
         if form == "two-days":
-            return f"{day.isoformat()}/{day + datetime.timedelta(days=1)}"
+            return f"[{day.isoformat()},{day + datetime.timedelta(days=1)}]"
         if form == "days":
-            return f"{day.isoformat()}/{day + datetime.timedelta(days=rng.randint(2, 20))}"
+            return f"[{day.isoformat()}..{day + datetime.timedelta(days=rng.randint(2, 20))}]"
         if form == "months":
             return f"{day:%Y-%m}/{day + datetime.timedelta(days=rng.randint(31, 120)):%Y-%m}"
         if form == "years":

@@ -43,7 +43,8 @@ def test_the_page_explains_how_dates_and_their_precision_are_encoded(client, db)
     text = page(client)
     assert "Extended Date/Time Format" in text
     assert "<tr><td><code>2018</code></td><td>2018</td><td>2018-01-01</td><td>2018-12-31</td></tr>" in text
-    assert "<td><code>2021-02-01/2021-02-02</code></td><td>1 or 2 February 2021</td>" in text
+    assert "<td><code>[2021-02-01,2021-02-02]</code></td><td>1 or 2 February 2021</td>" in text
+    assert "<td><code>2021-02-01/2021-02-05</code></td><td>from 1 to 5 February 2021</td>" in text
     assert "<td><code>2018~</code></td><td>about 2018</td><td>2017-01-01</td><td>2019-12-31</td>" in text
     assert "date_match=within" in text
 

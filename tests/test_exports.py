@@ -61,7 +61,7 @@ def test_a_csv_row_gives_every_fact_of_a_protest(article):
     assert row["permalink"] == f"{BASE}/cases/a8023r/"
     assert row["kind"] == "protest"
     assert row["date"] == "1 or 2 February 2021"
-    assert row["date_edtf"] == "2021-02-01/2021-02-02"
+    assert row["date_edtf"] == "[2021-02-01,2021-02-02]"
     assert (row["date_earliest"], row["date_latest"]) == ("2021-02-01", "2021-02-02")
     assert row["place"] == "chinese-consulate-general-almaty"
     assert row["place_path"] == "Kazakhstan > Almaty > Chinese Consulate General in Almaty"

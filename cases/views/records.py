@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import citations, pages
+from .. import citations, dates, pages
 from ..models import (
     REF_PATTERN,
     Case,
@@ -168,13 +168,6 @@ def _case_context(request, data):
     }
 
 
-def _iso_date_for_event(case):
-    """schema.org dates: the EDTF itself when it is plain ISO 8601 (2018, 2020-08), else the span."""
-    if not any(ch in case["date_edtf"] for ch in "/~?%"):
-        return {"startDate": case["date_edtf"]}
-    return {"startDate": case["date_earliest"], "endDate": case["date_latest"]}
-
-
 def _json_ld(value):
     """JSON for a <script type="application/ld+json"> block: nothing in it can close the element."""
     text = json.dumps(value, ensure_ascii=False, indent=1)
@@ -211,7 +204,7 @@ def _case_meta(request, data, reference):
             "name": case["title"],
             "description": case["summary"],
             "additionalType": case["kind_label"],
-            **_iso_date_for_event(case),
+            **dates.parse(case["date_edtf"]).schema_org(),
             "location": location,
         },
         "mentions": [
