@@ -50,6 +50,7 @@ from .models import (
     Quote,
     RetiredRef,
     Source,
+    is_issuable_ref,
 )
 from .names import search_key
 from .search import index_cases
@@ -559,7 +560,7 @@ class _Generator:
     def new_ref(self):
         while True:
             ref = "".join(self.rng.choice(REF_ALPHABET) for _ in range(6))
-            if ref not in self.refs:
+            if ref not in self.refs and is_issuable_ref(ref):
                 self.refs.add(ref)
                 return ref
 
