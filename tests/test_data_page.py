@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import re
 from html import unescape
@@ -6,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.cache import cache
+from lxml import html
 
 from cases import exports
 from cases.models import DataLoad
@@ -94,3 +97,26 @@ def test_the_pages_query_count_does_not_grow_with_cases(client, db, django_asser
         make_case()
     with django_assert_max_num_queries(3):
         client.get("/data/")
+
+
+def test_the_separators_the_page_documents_are_the_ones_the_csv_writes(client, article):
+    """Split the CSV's cells at the separators as /data/ states them, and get the JSON's lists back."""
+    doc = html.fromstring(client.get("/data/").content)
+    [list_separator] = [code.text_content() for code in doc.xpath("//code[@id='list-separator']")]
+    [path_separator] = [code.text_content() for code in doc.xpath("//code[@id='path-separator']")]
+    list_separator, path_separator = list_separator[1:-1], path_separator[1:-1]  # inside their quotation marks
+    csv_rows = list(
+        csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode("utf-8-sig")))
+    )
+    json_rows = json.loads(b"".join(client.get("/cases.json").streaming_content))["cases"]
+    assert [row["ref"] for row in csv_rows] == [row["ref"] for row in json_rows]
+    assert any(len(row["people"]) > 1 for row in json_rows) and any(len(row["place_path"]) > 2 for row in json_rows)
+
+    def split(cell, separator):
+        return cell.split(separator) if cell else []
+
+    for csv_row, json_row in zip(csv_rows, json_rows, strict=True):
+        people = [f"{p['name']} ({p['role']})" for p in json_row["people"]]
+        assert split(csv_row["people"], list_separator) == people
+        assert split(csv_row["people_slugs"], list_separator) == json_row["people_slugs"]
+        assert split(csv_row["place_path"], path_separator) == json_row["place_path"]

@@ -90,8 +90,10 @@ class DataView(TemplateView):
         )
         context.update(
             columns=exports.COLUMNS,
-            list_separator=exports.LIST_SEPARATOR.strip(),
-            path_separator=exports.PATH_SEPARATOR.strip(),
+            list_separator=exports.LIST_SEPARATOR,
+            list_separator_words=exports.describe_separator(exports.LIST_SEPARATOR),
+            path_separator=exports.PATH_SEPARATOR,
+            path_separator_words=exports.describe_separator(exports.PATH_SEPARATOR),
             formula_starts=" ".join(start for start in exports.FORMULA_STARTS if start.isprintable()),
             date_examples=[dates.parse(value) for value in DATE_EXAMPLES],
             version=None
