@@ -4,6 +4,13 @@ from django.conf import settings
 from cases.loader import load_fixture
 
 
+@pytest.fixture(autouse=True)
+def release_dir(settings, tmp_path_factory):
+    """Full releases written during a test go to a directory of the test's own, never to var/."""
+    settings.ARCHIVE_RELEASE_DIR = tmp_path_factory.mktemp("releases")
+    return settings.ARCHIVE_RELEASE_DIR
+
+
 @pytest.fixture
 def article(db):
     """The archive's real data: the CNA article's fixture, loaded as `make run` loads it."""

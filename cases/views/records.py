@@ -168,7 +168,7 @@ def _case_context(request, data):
     }
 
 
-def _json_ld(value):
+def json_ld_script(value):
     """JSON for a <script type="application/ld+json"> block: nothing in it can close the element."""
     text = json.dumps(value, ensure_ascii=False, indent=1)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -234,7 +234,7 @@ def _case_meta(request, data, reference):
         "citation_author": reference.author_as_family_name,
         "creator": reference.archive,
         "json_url": reverse("case-json", args=[case["ref"]]),
-        "json_ld": _json_ld(json_ld),
+        "json_ld": json_ld_script(json_ld),
     }
 
 
