@@ -77,7 +77,8 @@ COLUMNS = (
     Column(
         "ref",
         "code",
-        "The case's permanent reference: six characters, assigned once and never reused or changed.",
+        "The case's permanent reference: six characters, assigned once and never reused or changed. "
+        "Text, never a number: no ref is all digits, or digits around one “e”, so no spreadsheet reads one as a number.",
         "a8023r",
         _field("ref"),
     ),

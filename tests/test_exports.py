@@ -222,3 +222,10 @@ def test_exporting_ten_times_the_cases_takes_about_the_same_memory(db):
     # Flat: the peak does not grow with the rows, and stays far below the output's size.
     assert big_peak < 1.5 * small_peak
     assert big_peak < big_size / 2
+
+
+@pytest.mark.parametrize(("ref", "valid"), [("a8023r", True), ("2n2181", True), ("408093", False), ("847e81", False)])
+def test_the_exports_schema_declares_the_ref_as_text_no_spreadsheet_reads_as_a_number(ref, valid):
+    schema = {"$defs": LIST_SCHEMA["$defs"], "$ref": "#/$defs/ref"}
+    assert jsonschema.Draft202012Validator(schema).is_valid(ref) is valid
+    assert jsonschema.Draft202012Validator(schema).is_valid(408093) is False
