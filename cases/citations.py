@@ -253,10 +253,12 @@ def biblatex(reference):
 
     The archive is a corporate author: braced, so that neither the name parser
     (given/family) nor the list splitter (at " and ") takes it apart. It is
-    also the site, in ``organization``, which is a list field in biblatex and is
-    braced for the same reason. ``year`` is given beside ``date`` for BibTeX
-    styles, which know no ``date``; ``language`` beside ``langid``
-    for Zotero, which reads the former.
+    also the site: in ``organization``, which biblatex prints for ``@online``
+    (a list field, braced for the same reason), and in ``journaltitle``, the
+    field Zotero's BibTeX import reads as a web page's website title (biblatex's
+    ``@online`` does not print it). ``year`` is given beside ``date`` for BibTeX
+    styles, which know no ``date``; ``language`` beside ``langid`` for Zotero,
+    which reads the former.
     """
     archive = f"{{{_tex(reference.archive)}}}"
     modified = reference.modified
@@ -264,6 +266,7 @@ def biblatex(reference):
         ("author", archive),
         ("title", _tex_title(reference.title)),
         ("organization", archive),
+        ("journaltitle", archive),
         ("date", modified.isoformat()),
         ("year", str(modified.year)),
         ("url", reference.url),

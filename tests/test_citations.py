@@ -239,6 +239,7 @@ def test_biblatex_keeps_the_corporate_author_and_the_site_whole_and_gives_a_year
     assert [str(name) for name in author.rich_last_names] == [ARCHIVE]
     organizations = split_name_list(entry.fields["organization"])
     assert [o.strip("{}") for o in organizations] == [ARCHIVE]
+    assert entry.fields["journaltitle"] == "{" + ARCHIVE + "}"  # the website's title, for Zotero's import
     assert entry.fields["year"] == "2026"
     assert entry.fields["date"] == "2026-11-27"
     assert entry.fields["language"] == "english"
