@@ -133,20 +133,12 @@ def _say_qualified(first, precision, qualifier):
     return _QUALIFIED[qualifier].format(text) if qualifier else text
 
 
-def _say_interval(lower, upper):
-    """What lasted from one date to another: "from 1 to 5 February 2021"."""
+def _say_span(lower, upper, opening, joining):
+    """Two dates and what lies between them: "from 1 to 5 February 2021", "between 2018 and March 2019"."""
     (a, pa, qa), (b, pb, qb) = lower, upper
     if not qa and not qb and pa == pb == "day" and a.year == b.year and a.month == b.month:
-        return f"from {a.day} to {b.day} {calendar.month_name[a.month]} {a.year}"
-    return f"from {_say_qualified(*lower)} to {_say_qualified(*upper)}"
-
-
-def _say_range(lower, upper):
-    """One date, not known which, in a run of them: "between 1 and 5 February 2021"."""
-    (a, pa, qa), (b, pb, qb) = lower, upper
-    if not qa and not qb and pa == pb == "day" and a.year == b.year and a.month == b.month:
-        return f"between {a.day} and {b.day} {calendar.month_name[a.month]} {a.year}"
-    return f"between {_say_qualified(*lower)} and {_say_qualified(*upper)}"
+        return f"{opening} {a.day} {joining} {b.day} {calendar.month_name[a.month]} {a.year}"
+    return f"{opening} {_say_qualified(*lower)} {joining} {_say_qualified(*upper)}"
 
 
 def _say_one_of(members):
@@ -170,7 +162,7 @@ def _one_of(node):
     if len(node.objects) == 1 and isinstance(node.objects[0], edtf.Consecutives):
         run = node.objects[0]
         lower, upper = _bounded(run.lower), _bounded(run.upper)
-        return [lower, upper], _say_range(lower, upper)
+        return [lower, upper], _say_span(lower, upper, "between", "and")  # one day of the run
     if len(node.objects) < 2 or any(isinstance(member, edtf.Consecutives) for member in node.objects):
         raise PartialDateError("a set is two or more dates, or one run of them (a..b)")
     members = [_bounded(member) for member in node.objects]
@@ -233,7 +225,7 @@ def _parse_text(value):
                 text,
                 earliest,
                 latest,
-                _say_interval(lower, upper),
+                _say_span(lower, upper, "from", "to"),  # what lasted from one to the other
                 precision,
                 certain_start=_iso(*lower[:2]) if certain else None,
                 certain_end=_iso(*upper[:2]) if certain else None,
