@@ -21,6 +21,7 @@ so it holds one load.
 """
 
 import datetime
+import decimal
 import hashlib
 import json
 import os
@@ -182,13 +183,6 @@ def _quote_id(source_slug, number):
     return None if source_slug is None else f"{source_slug}#{number}"
 
 
-def _text(value):
-    """A value as SQLite keeps it: dates as ISO text, blanks as NULL."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return None if value == "" else value
-
-
 def _write_database(path, load, base_url):
     columns = ", ".join(
         f"{column.name} {_SQLITE_TYPES.get(column.type, 'TEXT')}{' PRIMARY KEY' if column.name == 'ref' else ''}"
@@ -294,26 +288,20 @@ def _write_database(path, load, base_url):
 
 
 def _insert(database, table, rows):
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    placeholders = ", ".join("?" for _ in first)
+    width = len(database.execute(f"SELECT * FROM {table} LIMIT 0").description)
     database.executemany(
-        f"INSERT INTO {table} VALUES ({placeholders})",
-        ([_sqlite_value(value) for value in row] for row in _chain(first, rows)),
+        f"INSERT INTO {table} VALUES ({', '.join('?' * width)})",
+        ([_sqlite_value(value) for value in row] for row in rows),
     )
 
 
-def _chain(first, rows):
-    yield first
-    yield from rows
-
-
 def _sqlite_value(value):
-    if hasattr(value, "as_tuple"):  # Decimal coordinates
+    """A value as SQLite keeps it: dates as ISO text, coordinates as floats, blanks as NULL."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
         return float(value)
-    return _text(value)
+    return None if value == "" else value
 
 
 # The Data Package.
