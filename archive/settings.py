@@ -212,6 +212,8 @@ ARCHIVE_BASE_URL = os.environ.get("ARCHIVE_BASE_URL", "").rstrip("/")
 ARCHIVE_DATA_LICENCE = "CC BY 4.0"
 ARCHIVE_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 ARCHIVE_FIXTURE = Path(os.environ.get("ARCHIVE_FIXTURE", BASE_DIR / "fixtures" / "archive.json"))
+# Where each load's full release (cases.release) is written on first request and kept.
+ARCHIVE_RELEASE_DIR = Path(os.environ.get("ARCHIVE_RELEASE_DIR", BASE_DIR / "var" / "releases"))
 
 
 def _without_traceback_for_client_errors(record):

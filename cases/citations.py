@@ -155,6 +155,16 @@ class CaseReference:
         )
 
     @property
+    def author_as_family_name(self):
+        """The corporate author written as a family name with no given name ("Archive of …,").
+
+        Zotero's importers (RIS, and the Highwire ``citation_author`` tag of the page)
+        read a name without a comma as "given family" and would file the archive under
+        "Protests"; with a trailing comma the whole name is the family name, one creator.
+        """
+        return f"{self.archive},"
+
+    @property
     def key(self):
         """The citation key of the files: stable, one per case."""
         return f"archive-{self.ref}"
@@ -248,15 +258,30 @@ def _tex_title(text):
 
 
 def biblatex(reference):
-    """A biblatex ``@online`` entry: the archive as a corporate author (double braces keep it one name)."""
+    """A biblatex ``@online`` entry, also read by BibTeX styles and Zotero's BibTeX import.
+
+    The archive is a corporate author: braced, so that neither the name parser
+    (given/family) nor the list splitter (at " and ") takes it apart. It is
+    also the site: in ``organization``, which biblatex prints for ``@online``
+    (a list field, braced for the same reason), and in ``journaltitle``, the
+    field Zotero's BibTeX import reads as a web page's website title (biblatex's
+    ``@online`` does not print it). ``year`` is given beside ``date`` for BibTeX
+    styles, which know no ``date``; ``language`` beside ``langid`` for Zotero,
+    which reads the former.
+    """
+    archive = f"{{{_tex(reference.archive)}}}"
+    modified = reference.modified
     fields = [
-        ("author", f"{{{_tex(reference.archive)}}}"),
+        ("author", archive),
         ("title", _tex_title(reference.title)),
-        ("organization", _tex(reference.archive)),
-        ("date", reference.modified.isoformat()),
+        ("organization", archive),
+        ("journaltitle", archive),
+        ("date", modified.isoformat()),
+        ("year", str(modified.year)),
         ("url", reference.url),
         ("urldate", reference.accessed.isoformat()),
         ("langid", "english"),
+        ("language", "english"),
         ("abstract", _tex(reference.summary)),
         ("note", _tex(reference.note)),
     ]
@@ -272,8 +297,7 @@ def ris(reference):
         ("TY", "ELEC"),
         ("ID", reference.key),
         ("TI", reference.title),
-        # A trailing comma marks a corporate author: no importer splits it into given and family names.
-        ("AU", f"{reference.archive},"),
+        ("AU", reference.author_as_family_name),
         ("T2", reference.archive),
         ("PY", str(modified.year)),
         ("DA", f"{modified:%Y/%m/%d}/"),

@@ -8,9 +8,13 @@ date reads in English.
 
 Accepted forms: a year, a month or a day (``2018``, ``2020-08``,
 ``2021-02-01``), the same qualified as approximate ``~``, uncertain ``?`` or
-both ``%``, and a closed interval of two of them (``2021-02-01/2021-02-02``).
-Open-ended intervals, seasons, sets and unspecified digits are refused: no
-source in the archive needs them yet, and a refusal is better than a guess.
+both ``%``; one of a set of them, when the source allows several and does not
+say which (``[2021-02-01,2021-02-02]``: the 1st or the 2nd; ``[2021-02-01..2021-02-05]``:
+one day of those five); and a closed interval of two of them, for what lasted
+from one to the other (``2021-02-01/2021-02-05``). An interval is a duration in
+EDTF: "1 or 2 February" is never written as one. Open-ended intervals and sets,
+"all of" sets (``{…}``), seasons and unspecified digits are refused: no source
+in the archive needs them yet, and a refusal is better than a guess.
 """
 
 import calendar
@@ -39,9 +43,19 @@ class PartialDate:
     latest: datetime.date
     display: str
     precision: str
+    # What is certain about it, in ISO 8601 at the precision that is certain
+    # ("2021-02" for "1 or 2 February 2021"): when it began and, for a
+    # duration, when it ended. None when nothing is certain ("about 2022").
+    certain_start: str | None = None
+    certain_end: str | None = None
 
     def __str__(self):
         return self.display
+
+    def schema_org(self):
+        """schema.org's startDate (and endDate, for a duration), given only where they are certain."""
+        dates = {"startDate": self.certain_start, "endDate": self.certain_end}
+        return {name: value for name, value in dates.items() if value is not None}
 
     def overlaps(self, start, end):
         """True when this date's possible span shares a day with start..end (None = open)."""
@@ -56,7 +70,8 @@ def _simple(node):
     """Return (date, precision, qualifier) for an edtf Date or qualified Date."""
     qualifier = ""
     if isinstance(node, edtf.UncertainOrApproximate):
-        qualifier = str(node.ua)
+        # Inside an interval the package wraps an unqualified end too, with no qualifier.
+        qualifier = str(node.ua) if node.ua else ""
         node = node.date
     if type(node) is not edtf.Date or node.precision not in PRECISIONS:
         raise PartialDateError("only a year, a month or a day, optionally qualified with ~, ? or %, is accepted")
@@ -118,16 +133,61 @@ def _say_qualified(first, precision, qualifier):
     return _QUALIFIED[qualifier].format(text) if qualifier else text
 
 
-def _say_interval(lower, upper):
+def _say_span(lower, upper, opening, joining):
+    """Two dates and what lies between them: "from 1 to 5 February 2021", "between 2018 and March 2019"."""
     (a, pa, qa), (b, pb, qb) = lower, upper
-    if not qa and not qb and pa == pb == "day" and (b - a).days == 1:
-        # One day of two: the usual way a source's "today" is pinned down.
-        if a.month == b.month:
-            return f"{a.day} or {b.day} {calendar.month_name[a.month]} {a.year}"
-        return f"{_say(a, 'day')} or {_say(b, 'day')}"
     if not qa and not qb and pa == pb == "day" and a.year == b.year and a.month == b.month:
-        return f"between {a.day} and {b.day} {calendar.month_name[a.month]} {a.year}"
-    return f"between {_say_qualified(*lower)} and {_say_qualified(*upper)}"
+        return f"{opening} {a.day} {joining} {b.day} {calendar.month_name[a.month]} {a.year}"
+    return f"{opening} {_say_qualified(*lower)} {joining} {_say_qualified(*upper)}"
+
+
+def _say_one_of(members):
+    """One of a few dates: "1 or 2 February 2021", "31 January or 1 February 2021"."""
+    if all(not q and p == "day" for _, p, q in members):
+        days = [first for first, _, _ in members]
+        if len({(d.year, d.month) for d in days}) == 1:
+            numbers = [str(d.day) for d in days]
+            return f"{', '.join(numbers[:-1])} or {numbers[-1]} {calendar.month_name[days[0].month]} {days[0].year}"
+        if len({d.year for d in days}) == 1:
+            named = [f"{d.day} {calendar.month_name[d.month]}" for d in days]
+            return f"{', '.join(named[:-1])} or {named[-1]} {days[0].year}"
+    said = [_say_qualified(*member) for member in members]
+    return f"{', '.join(said[:-1])} or {said[-1]}"
+
+
+def _one_of(node):
+    """The members of a "one of" set, each a simple date or a run (``a..b``), and how to say it."""
+    if not node.objects:
+        raise PartialDateError("an empty set is not a date")
+    if len(node.objects) == 1 and isinstance(node.objects[0], edtf.Consecutives):
+        run = node.objects[0]
+        lower, upper = _bounded(run.lower), _bounded(run.upper)
+        return [lower, upper], _say_span(lower, upper, "between", "and")  # one day of the run
+    if len(node.objects) < 2 or any(isinstance(member, edtf.Consecutives) for member in node.objects):
+        raise PartialDateError("a set is two or more dates, or one run of them (a..b)")
+    members = [_bounded(member) for member in node.objects]
+    if sorted(members) != members or len(set(members)) != len(members):
+        raise PartialDateError("the dates of a set must be distinct and in order")
+    return members, _say_one_of(members)
+
+
+def _bounded(node):
+    if not isinstance(node, edtf.EDTFObject):
+        raise PartialDateError("open-ended sets are not accepted")
+    return _simple(node)
+
+
+def _iso(first, precision):
+    return first.isoformat()[: {"year": 4, "month": 7, "day": 10}[precision]]
+
+
+def _common_unit(earliest, latest):
+    """The month or year holding every day from earliest to latest, in ISO 8601, or None."""
+    if (earliest.year, earliest.month) == (latest.year, latest.month):
+        return _iso(earliest, "month")
+    if earliest.year == latest.year:
+        return _iso(earliest, "year")
+    return None
 
 
 def parse(value):
@@ -160,12 +220,35 @@ def _parse_text(value):
             if _span(*upper)[0] < _span(*lower)[0] or latest < earliest:
                 raise PartialDateError("the interval ends before it starts")
             precision = lower[1] if PRECISIONS.index(lower[1]) <= PRECISIONS.index(upper[1]) else upper[1]
-            return PartialDate(text, earliest, latest, _say_interval(lower, upper), precision)
+            certain = not lower[2] and not upper[2]
+            return PartialDate(
+                text,
+                earliest,
+                latest,
+                _say_span(lower, upper, "from", "to"),  # what lasted from one to the other
+                precision,
+                certain_start=_iso(*lower[:2]) if certain else None,
+                certain_end=_iso(*upper[:2]) if certain else None,
+            )
+        if isinstance(node, edtf.MultipleDates):
+            raise PartialDateError("{…} means all of the dates; for one of them, not known which, write [a,b]")
+        if isinstance(node, edtf.OneOfASet):
+            members, display = _one_of(node)
+            spans = [_span(*member) for member in members]
+            earliest, latest = min(first for first, _ in spans), max(last for _, last in spans)
+            if spans[-1][0] < spans[0][0]:
+                raise PartialDateError("the run ends before it starts")
+            precision = min((member[1] for member in members), key=PRECISIONS.index)
+            certain = not any(qualifier for _, _, qualifier in members)
+            within = _common_unit(earliest, latest) if certain else None
+            return PartialDate(text, earliest, latest, display, precision, certain_start=within)
         first, precision, qualifier = _simple(node)
     except PartialDateError as error:
         raise PartialDateError(f"{value!r}: {error}") from None
     earliest, latest = _span(first, precision, qualifier)
-    return PartialDate(text, earliest, latest, _say_qualified(first, precision, qualifier), precision)
+    display = _say_qualified(first, precision, qualifier)
+    certain = None if qualifier else _iso(first, precision)
+    return PartialDate(text, earliest, latest, display, precision, certain_start=certain)
 
 
 def parse_bound(value, end=False):

@@ -31,6 +31,12 @@ ROWS_PER_WRITE = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "
 PATH_SEPARATOR = " > "
+_CHARACTER_NAMES = {" ": "a space", ";": "a semicolon", ">": "a greater-than sign", ",": "a comma", "|": "a bar"}
+
+
+def describe_separator(separator):
+    """A separator in words, so that its spaces are not lost on the page: "a semicolon, then a space"."""
+    return ", then ".join(_CHARACTER_NAMES[ch] for ch in separator)
 
 
 def _values(choices):
@@ -71,7 +77,8 @@ COLUMNS = (
     Column(
         "ref",
         "code",
-        "The case's permanent reference: six characters, assigned once and never reused or changed.",
+        "The case's permanent reference: six characters, assigned once and never reused or changed. "
+        "Text, never a number: no ref is all digits, or digits around one “e”, so no spreadsheet reads one as a number.",
         "a8023r",
         _field("ref"),
     ),
@@ -97,7 +104,7 @@ COLUMNS = (
         "date_edtf",
         "code",
         "The same date in the Extended Date/Time Format (EDTF, ISO 8601-2).",
-        "2021-02-01/2021-02-02",
+        "[2021-02-01,2021-02-02]",
         _field("date_edtf"),
     ),
     Column(
@@ -126,7 +133,7 @@ COLUMNS = (
         "place_path",
         "list",
         f"The places that contain it, from the top down, ending with the place itself. "
-        f"In the CSV joined by “{PATH_SEPARATOR.strip()}”.",
+        f"In the CSV joined by “{PATH_SEPARATOR}” ({describe_separator(PATH_SEPARATOR)}).",
         "Kazakhstan > Almaty > Chinese Consulate General in Almaty",
         lambda row, chunk: chunk.path_names(row["place__path"]),
     ),
@@ -156,7 +163,8 @@ COLUMNS = (
         "people",
         "list",
         f"Each person or organisation involved, with their role ({_values(Involvement.Role)}). "
-        f"In the CSV “Name (role)”, joined by “{LIST_SEPARATOR.strip()}”; in the JSON objects with "
+        f"In the CSV “Name (role)”, joined by “{LIST_SEPARATOR}” ({describe_separator(LIST_SEPARATOR)}); "
+        "in the JSON objects with "
         "slug, name and role.",
         "Baibolat Kunbolat (protester); Serikzhan Bilash (source-of-statement)",
         lambda row, chunk: [

@@ -2,9 +2,14 @@
 
 Entries are ordered by when the archive published them, newest first, so a
 newly added case about 2018 reaches subscribers as surely as one about last
-week; the list's own ``sort`` does not apply. Each entry's id is the case's
-permalink, which never changes, and its ``updated`` is the day the record last
-changed.
+week; the list's own ``sort`` does not apply, and is left out of the feed's
+address. Each entry's id is the case's permalink, which never changes, and its
+``updated`` is the day the record last changed.
+
+The feed's own id (and its self link) is written from the filters in effect,
+normalised as the list's links are: the same filters in another order, with an
+empty or unknown parameter, a ``sort`` or a default ``date_match``, are the
+same feed, so a reader does not take them for another subscription.
 """
 
 import datetime
@@ -18,6 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
 from .exports import filter_cases, filter_error_response
+from .filters import DateMatch
 from .models import Fact
 from .permalinks import absolute_url
 
@@ -52,7 +58,7 @@ class CaseFeed(Feed):
 
     def get_object(self, request):
         base = absolute_url(request, "/").removesuffix("/")
-        query = request.GET.urlencode()
+        query = subscription_query(request.case_filterset).urlencode()
         return _Subscription(request.case_filterset, lambda path: f"{base}{path}", f"?{query}" if query else "")
 
     def items(self, subscription):
@@ -127,6 +133,18 @@ class CaseFeed(Feed):
 
     def item_categories(self, case):
         return [case.kind, case.place.name]
+
+
+def subscription_query(filterset):
+    """The filters that decide which cases the feed holds, in the list's order of parameters."""
+    from .views.lists import active_query
+
+    query = active_query(filterset)
+    query.pop("sort", None)
+    dated = "date_from" in query or "date_to" in query
+    if not dated or query.get("date_match") == DateMatch.OVERLAPS:
+        query.pop("date_match", None)
+    return query
 
 
 def describe(filterset):

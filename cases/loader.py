@@ -41,6 +41,7 @@ from .models import (
     RetiredRef,
     Source,
     Statement,
+    is_issuable_ref,
 )
 from .names import search_key
 from .search import index_cases
@@ -494,6 +495,13 @@ class _Checker:
             return None
         if not REF_PATTERN.fullmatch(ref):
             self.error(f"{where}.ref", f"{ref!r} is not a ref: six characters from {'0-9 a-z without i l o u'}")
+            return None
+        if not is_issuable_ref(ref):
+            self.error(
+                f"{where}.ref",
+                f"{ref!r} reads as a number in a spreadsheet (all digits, or digits around one e): "
+                "take another from `manage.py newref`",
+            )
             return None
         if ref in self.refs:
             self.error(f"{where}.ref", f"{ref!r} is used by another case: a ref is never reused")

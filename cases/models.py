@@ -23,6 +23,14 @@ from . import dates
 # to change when the record does.
 REF_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 REF_PATTERN = re.compile(r"[0-9a-hjkmnp-tv-z]{6}")
+# Refs a spreadsheet takes for a number and rewrites ("408093" loses nothing
+# visible but its type; "847e81" becomes 8.47E+83): never issued, never loaded.
+NUMBER_LIKE_REF = re.compile(r"[0-9]+(?:e[0-9]+)?")
+
+
+def is_issuable_ref(ref):
+    """A well-formed ref that no spreadsheet would read as a number."""
+    return bool(REF_PATTERN.fullmatch(ref)) and not NUMBER_LIKE_REF.fullmatch(ref)
 
 
 class PartialDateMixin:

@@ -50,6 +50,7 @@ from .models import (
     Quote,
     RetiredRef,
     Source,
+    is_issuable_ref,
 )
 from .names import search_key
 from .search import index_cases
@@ -535,9 +536,9 @@ class _Generator:
         if form == "year":
             return f"{day:%Y}"
         if form == "two-days":
-            return f"{day.isoformat()}/{day + datetime.timedelta(days=1)}"
+            return f"[{day.isoformat()},{day + datetime.timedelta(days=1)}]"
         if form == "days":
-            return f"{day.isoformat()}/{day + datetime.timedelta(days=rng.randint(2, 20))}"
+            return f"[{day.isoformat()}..{day + datetime.timedelta(days=rng.randint(2, 20))}]"
         if form == "months":
             return f"{day:%Y-%m}/{day + datetime.timedelta(days=rng.randint(31, 120)):%Y-%m}"
         if form == "years":
@@ -559,7 +560,7 @@ class _Generator:
     def new_ref(self):
         while True:
             ref = "".join(self.rng.choice(REF_ALPHABET) for _ in range(6))
-            if ref not in self.refs:
+            if ref not in self.refs and is_issuable_ref(ref):
                 self.refs.add(ref)
                 return ref
 

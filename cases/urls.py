@@ -28,6 +28,12 @@ urlpatterns = [
     # For data users and crawlers.
     path("data/", data.DataView.as_view(), name="data"),
     path("data/<slug:name>.schema.json", data.schema, name="data-schema"),
+    path("data/datapackage.json", data.datapackage, name="datapackage"),
+    re_path(
+        r"^data/archive-(?P<version>[0-9a-f]{12})\.(?P<suffix>sqlite3|csv|json|sha256)$",
+        data.release_file,
+        name="release-file",
+    ),
     path("sitemap.xml", data.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", data.sitemap_section, name="sitemap-section"),
     path("robots.txt", data.robots_txt, name="robots"),

@@ -6,6 +6,13 @@ from django.conf import settings
 from cases.loader import load_fixture
 
 
+@pytest.fixture(autouse=True)
+def release_dir(settings, tmp_path_factory):
+    """Full releases written during a test go to a directory of the test's own, never to var/."""
+    settings.ARCHIVE_RELEASE_DIR = tmp_path_factory.mktemp("releases")
+    return settings.ARCHIVE_RELEASE_DIR
+
+
 @pytest.fixture
 def fixture_dir(tmp_path):
     """A copy of the real fixture folder that a test may break."""

@@ -10,18 +10,19 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Case, Person, Place, Source
+from cases.models import Case, DataLoad, Person, Place, Source
 
 # The answer a built page gives for the sample arguments; anything else is 200.
 EXPECTED_STATUS = {"case-extra": 301}
 CITATION_FORMATS = ("bib", "ris", "csl.json")
 # Parameters that do not name a record: the citation formats, the tail of a
-# case's address, a dataset schema's name, a sitemap section.
+# case's address, a dataset schema's name, a sitemap section, a release file's type.
 FIXED_SAMPLES = {
     "format": CITATION_FORMATS,
     "rest": ["a-title-that-was-in-the-link/"],
     "name": ["case", "cases"],
     "section": ["cases"],
+    "suffix": ["sqlite3", "csv", "json", "sha256"],
 }
 
 
@@ -61,6 +62,8 @@ def _sample_values(name, parameter):
         model = {"person": Person, "place": Place, "source": Source}.get(name.split("-")[0])
         if model is not None:
             return [model.objects.order_by("slug").values_list("slug", flat=True).first()]
+    if parameter == "version":
+        return [DataLoad.objects.order_by("-loaded_at").values_list("fixture_sha256", flat=True).first()[:12]]
     if parameter in FIXED_SAMPLES:
         return list(FIXED_SAMPLES[parameter])
     raise LookupError(f"tests/pages.py has no sample value for {parameter!r} of the route {name!r}: add one")

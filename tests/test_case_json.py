@@ -44,7 +44,7 @@ def test_a_protest_gives_every_fact_and_the_detention_it_led_to(client, article)
     assert record["kind"] == "protest"
     assert record["date"] == {
         "display": "1 or 2 February 2021",
-        "edtf": "2021-02-01/2021-02-02",
+        "edtf": "[2021-02-01,2021-02-02]",
         "earliest": "2021-02-01",
         "latest": "2021-02-02",
     }

@@ -5,9 +5,13 @@ import json
 
 import bibtexparser
 import pytest
+import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
+from lxml import html
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import parse_string as pybtex_parse
 
 from cases import citations
 from cases.citations import CaseReference, headline_case
@@ -225,3 +229,89 @@ def test_downloaded_files_describe_the_same_case(client, db, settings):
     assert bib["date"] == "2026-12-01"
     assert csl["issued"] == {"date-parts": [[2026, 12, 1]]}
     assert "DA  - 2026/12/01/\r\n" in ris
+
+
+def test_biblatex_keeps_the_corporate_author_and_the_site_whole_and_gives_a_year():
+    """pybtex reads names and name lists as BibTeX and biber do: the archive stays one name, never split at "and"."""
+    entry = pybtex_parse(citations.biblatex(reference()), "bibtex").entries["archive-a8023r"]
+    [author] = entry.persons["author"]
+    assert author.first_names == author.middle_names == []
+    assert [str(name) for name in author.rich_last_names] == [ARCHIVE]
+    organizations = split_name_list(entry.fields["organization"])
+    assert [o.strip("{}") for o in organizations] == [ARCHIVE]
+    assert entry.fields["journaltitle"] == "{" + ARCHIVE + "}"  # the website's title, for Zotero's import
+    assert entry.fields["year"] == "2026"
+    assert entry.fields["date"] == "2026-11-27"
+    assert entry.fields["language"] == "english"
+
+
+def test_ris_names_the_archive_as_one_corporate_author():
+    """rispy reads the record; the author, split at its comma as Zotero does, is one family name and no given name."""
+    [record] = rispy.loads(citations.ris(reference()))
+    [author] = record["authors"]
+    family, given = author.split(",")
+    assert (family, given) == (ARCHIVE, "")
+    assert record["secondary_title"] == ARCHIVE
+    assert record["year"] == "2026"
+
+
+def test_the_page_and_the_citation_files_state_the_same_author_title_date_and_site(client, article, settings):
+    settings.ARCHIVE_BASE_URL = BASE
+    doc = html.fromstring(client.get("/cases/a8023r/").content)
+
+    def meta(attribute, name):
+        [value] = doc.xpath(f"//head/meta[@{attribute}='{name}']/@content")
+        return value
+
+    page = {
+        "author": meta("name", "citation_author").removesuffix(","),
+        "title": meta("name", "citation_title"),
+        "date": meta("name", "citation_publication_date").replace("/", "-"),
+        "site": meta("property", "og:site_name"),
+        "url": meta("name", "citation_public_url"),
+    }
+    assert meta("name", "DC.creator") == page["author"] == ARCHIVE
+    assert meta("name", "DC.title") == page["title"]
+    assert meta("name", "DC.date") == page["date"]
+    assert meta("name", "citation_publisher") == page["site"]
+
+    bib = pybtex_parse(client.get("/cases/a8023r/cite.bib").content.decode(), "bibtex").entries["archive-a8023r"]
+    [author] = bib.persons["author"]
+    bib_title = bibtexparser.parse_string(
+        client.get("/cases/a8023r/cite.bib").content.decode(), append_middleware=[LatexDecodingMiddleware()]
+    ).entries[0]["title"]
+    assert {
+        "author": str(author.rich_last_names[0]),
+        "title": bib_title,
+        "date": bib.fields["date"],
+        "site": bib.fields["organization"].strip("{}"),
+        "url": bib.fields["url"],
+    } == page
+
+    [ris] = rispy.loads(client.get("/cases/a8023r/cite.ris").content.decode())
+    assert {
+        "author": ris["authors"][0].removesuffix(","),
+        "title": ris["title"],
+        "date": ris["date"].rstrip("/").replace("/", "-"),
+        "site": ris["secondary_title"],
+        "url": ris["urls"][0],
+    } == page
+
+    items = json.loads(client.get("/cases/a8023r/cite.csl.json").content)
+    [item] = CiteProcJSON(items).values()
+    issued = item["issued"]
+    assert {
+        "author": item["author"][0]["literal"],
+        "title": str(item["title"]),
+        "date": f"{issued['year']}-{issued['month']:02}-{issued['day']:02}",
+        "site": str(item["container_title"]),
+        "url": str(item["URL"]),
+    } == page
+
+
+def test_the_case_page_links_to_its_record_as_data(client, article):
+    doc = html.fromstring(client.get("/cases/a8023r/").content)
+    [link] = doc.xpath("//head/link[@rel='alternate'][@type='application/json']")
+    response = client.get(link.get("href"))
+    assert response.status_code == 200
+    assert json.loads(response.content)["ref"] == "a8023r"

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases.models import REF_PATTERN
+from cases.models import REF_PATTERN, is_issuable_ref
 
 SOURCE = "kazakh-anti-communist-heats-up-again"
 TEXT = settings.ARCHIVE_FIXTURE.parent / "sources" / f"{SOURCE}.txt"
@@ -48,3 +48,21 @@ def test_newref_gives_unused_well_formed_refs(db, capsys):
     assert len(set(refs)) == 20
     assert all(REF_PATTERN.fullmatch(ref) for ref in refs)
     assert not {"a8023r", "ha3c3r", "2n2181"} & set(refs)
+
+
+@pytest.mark.parametrize("ref", ["408093", "847e81", "000000", "1e2345"])
+def test_newref_never_issues_a_ref_a_spreadsheet_reads_as_a_number(db, capsys, monkeypatch, ref):
+    """The random choice is made to offer a number-like ref first: newref passes it over."""
+    offered = iter(ref + "a8b8c8")
+    monkeypatch.setattr("cases.management.commands.newref.secrets.choice", lambda alphabet: next(offered))
+    call_command("newref")
+    assert capsys.readouterr().out.strip() == "a8b8c8"
+
+
+@pytest.mark.parametrize(
+    ("ref", "issuable"),
+    [("408093", False), ("847e81", False), ("1e2345", False), ("e12345", True), ("12345e", True),
+     ("84e8e1", True), ("2n2181", True), ("a8023r", True)],
+)  # fmt: skip
+def test_a_ref_is_issuable_unless_a_spreadsheet_reads_it_as_a_number(ref, issuable):
+    assert is_issuable_ref(ref) is issuable

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import re
 from html import unescape
@@ -6,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.core.cache import cache
+from lxml import html
 
 from cases import exports
 from cases.models import DataLoad
@@ -43,7 +46,8 @@ def test_the_page_explains_how_dates_and_their_precision_are_encoded(client, db)
     text = page(client)
     assert "Extended Date/Time Format" in text
     assert "<tr><td><code>2018</code></td><td>2018</td><td>2018-01-01</td><td>2018-12-31</td></tr>" in text
-    assert "<td><code>2021-02-01/2021-02-02</code></td><td>1 or 2 February 2021</td>" in text
+    assert "<td><code>[2021-02-01,2021-02-02]</code></td><td>1 or 2 February 2021</td>" in text
+    assert "<td><code>2021-02-01/2021-02-05</code></td><td>from 1 to 5 February 2021</td>" in text
     assert "<td><code>2018~</code></td><td>about 2018</td><td>2017-01-01</td><td>2019-12-31</td>" in text
     assert "date_match=within" in text
 
@@ -93,3 +97,26 @@ def test_the_pages_query_count_does_not_grow_with_cases(client, db, django_asser
         make_case()
     with django_assert_max_num_queries(3):
         client.get("/data/")
+
+
+def test_the_separators_the_page_documents_are_the_ones_the_csv_writes(client, article):
+    """Split the CSV's cells at the separators as /data/ states them, and get the JSON's lists back."""
+    doc = html.fromstring(client.get("/data/").content)
+    [list_separator] = [code.text_content() for code in doc.xpath("//code[@id='list-separator']")]
+    [path_separator] = [code.text_content() for code in doc.xpath("//code[@id='path-separator']")]
+    list_separator, path_separator = list_separator[1:-1], path_separator[1:-1]  # inside their quotation marks
+    csv_rows = list(
+        csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode("utf-8-sig")))
+    )
+    json_rows = json.loads(b"".join(client.get("/cases.json").streaming_content))["cases"]
+    assert [row["ref"] for row in csv_rows] == [row["ref"] for row in json_rows]
+    assert any(len(row["people"]) > 1 for row in json_rows) and any(len(row["place_path"]) > 2 for row in json_rows)
+
+    def split(cell, separator):
+        return cell.split(separator) if cell else []
+
+    for csv_row, json_row in zip(csv_rows, json_rows, strict=True):
+        people = [f"{p['name']} ({p['role']})" for p in json_row["people"]]
+        assert split(csv_row["people"], list_separator) == people
+        assert split(csv_row["people_slugs"], list_separator) == json_row["people_slugs"]
+        assert split(csv_row["place_path"], path_separator) == json_row["place_path"]

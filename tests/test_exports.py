@@ -61,7 +61,7 @@ def test_a_csv_row_gives_every_fact_of_a_protest(article):
     assert row["permalink"] == f"{BASE}/cases/a8023r/"
     assert row["kind"] == "protest"
     assert row["date"] == "1 or 2 February 2021"
-    assert row["date_edtf"] == "2021-02-01/2021-02-02"
+    assert row["date_edtf"] == "[2021-02-01,2021-02-02]"
     assert (row["date_earliest"], row["date_latest"]) == ("2021-02-01", "2021-02-02")
     assert row["place"] == "chinese-consulate-general-almaty"
     assert row["place_path"] == "Kazakhstan > Almaty > Chinese Consulate General in Almaty"
@@ -222,3 +222,10 @@ def test_exporting_ten_times_the_cases_takes_about_the_same_memory(db):
     # Flat: the peak does not grow with the rows, and stays far below the output's size.
     assert big_peak < 1.5 * small_peak
     assert big_peak < big_size / 2
+
+
+@pytest.mark.parametrize(("ref", "valid"), [("a8023r", True), ("2n2181", True), ("408093", False), ("847e81", False)])
+def test_the_exports_schema_declares_the_ref_as_text_no_spreadsheet_reads_as_a_number(ref, valid):
+    schema = {"$defs": LIST_SCHEMA["$defs"], "$ref": "#/$defs/ref"}
+    assert jsonschema.Draft202012Validator(schema).is_valid(ref) is valid
+    assert jsonschema.Draft202012Validator(schema).is_valid(408093) is False

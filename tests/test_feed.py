@@ -1,6 +1,7 @@
 import datetime
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -125,3 +126,34 @@ def test_the_feeds_query_count_does_not_grow_with_cases(client, db):
     for _ in range(10):
         make_case(people=[(make_person(), "detained")])
     assert queries() == few
+
+
+def test_the_same_filters_make_the_same_feed_whatever_their_order_or_extra_parameters(client, article):
+    """feedparser reads the feed's id: built from the filters in effect, not from the address as typed."""
+    plain = feedparser.parse(client.get("/feed/?kind=protest&place=almaty").content)
+    assert plain.feed.id == "http://testserver/feed/?kind=protest&place=almaty"
+    for query in (
+        "place=almaty&kind=protest",
+        "place=almaty&kind=protest&utm_source=newsletter",
+        "kind=protest&q=&place=almaty&sort=oldest",
+        "kind=protest&place=almaty&date_match=overlaps",
+    ):
+        parsed = feedparser.parse(client.get(f"/feed/?{query}").content)
+        assert not parsed.bozo, query
+        assert parsed.feed.id == plain.feed.id, query
+        assert [link.href for link in parsed.feed.links if link.rel == "self"] == [plain.feed.id]
+        assert [entry.id for entry in parsed.entries] == [entry.id for entry in plain.entries]
+    dated = feedparser.parse(client.get("/feed/?date_to=2020&date_match=within").content)
+    assert dated.feed.id == "http://testserver/feed/?date_to=2020&date_match=within"
+
+
+def test_the_feed_lists_newest_published_first_whatever_the_sort_as_the_data_page_says(client, db):
+    older = make_case(created=datetime.date(2025, 1, 1), modified=datetime.date(2025, 1, 1), date="2024")
+    newer = make_case(created=datetime.date(2026, 3, 1), modified=datetime.date(2026, 3, 1), date="2018")
+    for sort in ("", "?sort=oldest", "?sort=newest", "?sort=ref"):
+        parsed = feedparser.parse(client.get(f"/feed/{sort}").content)
+        assert [entry.link for entry in parsed.entries] == [
+            f"http://testserver{newer.get_absolute_url()}",
+            f"http://testserver{older.get_absolute_url()}",
+        ], sort
+    assert "newest published first, whatever the <code>sort</code>" in client.get("/data/").content.decode()

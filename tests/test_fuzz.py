@@ -109,7 +109,7 @@ def path_segments():
 
 
 # Parameters restricted to a fixed set keep a real value; every other one is fuzzed.
-FIXED_PARAMETERS = {"format": "bib"}
+FIXED_PARAMETERS = {"format": "bib", "version": "0123456789ab", "suffix": "csv"}
 
 
 def route_with_holes(name):

@@ -27,6 +27,7 @@ from cases.models import (
     RetiredRef,
     Source,
     Statement,
+    is_issuable_ref,
 )
 
 MODELS = (Source, Quote, Person, PersonName, PersonRelation, Place, Case, Detention, Protest, Involvement, Citation,
@@ -139,6 +140,8 @@ BAD = {
     "dangling protest": (["cases", "ha3c3r", "detention", "arose_from"], "2n2181", "cases[ha3c3r].detention.arose_from"),
     "reused ref": (["cases", "2n2181", "ref"], "a8023r", "ref"),
     "malformed ref": (["cases", "2n2181", "ref"], "CASE-1", "cases[CASE-1].ref"),
+    "ref of digits": (["cases", "2n2181", "ref"], "408093", "cases[408093].ref"),
+    "ref read as a number": (["cases", "2n2181", "ref"], "847e81", "cases[847e81].ref"),
     "uncited fact": (["cases", "2n2181", "citations", "sentence"], DELETE, "cases[2n2181].citations.sentence"),
     "uncited date": (["cases", "2n2181", "citations", "date"], DELETE, "cases[2n2181].citations.date"),
     "uncited person": (["cases", "2n2181", "people", 0, "quotes"], [], "cases[2n2181].people[0].quotes"),
@@ -277,3 +280,9 @@ def test_place_paths_nest(article):
     assert ili.path.startswith(china.path)
     assert ili.full_name == "Ili Kazakh Autonomous Prefecture, Xinjiang Uyghur Autonomous Region, China"
     assert list(Case.objects.within_place(china).values_list("ref", flat=True)) == ["2n2181"]
+
+
+def test_the_fixture_has_no_ref_a_spreadsheet_reads_as_a_number():
+    data = original()
+    refs = [record["ref"] for record in data["cases"] + data["retired"]]
+    assert refs and all(is_issuable_ref(ref) for ref in refs)

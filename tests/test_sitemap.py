@@ -1,9 +1,11 @@
+import urllib.robotparser
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from protego import Protego
 
 from cases.models import Case, Person, Place, Source
 from cases.views import data
@@ -128,13 +130,45 @@ def test_robots_txt_points_to_the_sitemap_by_its_absolute_address(client, db):
     assert lines[0] == "User-agent: *"
 
 
-def test_robots_txt_keeps_crawlers_out_of_endless_filtered_lists_and_bulk_exports(client, db):
-    lines = client.get("/robots.txt").content.decode().splitlines()
-    assert "Disallow: /cases/?" in lines
-    assert "Disallow: /cases.csv" in lines
-    assert "Disallow: /cases.json" in lines
-    assert "Disallow: /cases/" not in lines
-    assert "Disallow: /" not in lines
+def robot_parsers(client):
+    """robots.txt as read by Python's parser (no wildcards, first match) and by Protego (Google's rules)."""
+    text = client.get("/robots.txt").content.decode()
+    python = urllib.robotparser.RobotFileParser()
+    python.parse(text.splitlines())
+    protego = Protego.parse(text)
+    return {
+        "urllib.robotparser": lambda url: python.can_fetch("AnyBot", url),
+        "protego": lambda url: protego.can_fetch(url, "AnyBot"),
+    }
+
+
+def test_robots_txt_allows_every_address_the_sitemap_lists_for_both_kinds_of_parser(client, article):
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)
+    urls = [loc.text for loc in sitemap.iterfind(".//sm:loc", NS)]
+    assert len(urls) > 20 and any("/cases/" in url for url in urls)
+    for name, can_fetch in robot_parsers(client).items():
+        assert [url for url in urls if not can_fetch(url)] == [], name
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/?place=almaty",
+        "/cases/?kind=protest&place=almaty",
+        "/cases/?sort=oldest",
+        "/cases/?page=2",
+        "/cases/?date_from=2018&q=picket",
+        "/feed/?place=almaty",
+        "/cases.csv",
+        "/cases.csv?place=almaty",
+        "/cases.json",
+    ],
+)
+def test_robots_txt_keeps_both_kinds_of_parser_out_of_filtered_lists_and_bulk_exports(client, db, path):
+    for name, can_fetch in robot_parsers(client).items():
+        assert not can_fetch(f"http://testserver{path}"), name
+        assert can_fetch("http://testserver/cases/"), name
+        assert can_fetch("http://testserver/feed/"), name
 
 
 def test_robots_txt_uses_the_public_address_when_one_is_set(client, db, settings):

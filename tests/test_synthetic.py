@@ -136,7 +136,8 @@ def test_dates_come_in_every_precision_the_archive_accepts(synthetic):
     assert any(re.fullmatch(r"\d{4}", d) for d in edtfs)
     assert any(re.fullmatch(r"\d{4}-\d{2}", d) for d in edtfs)
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in edtfs)
-    assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}", d) for d in edtfs)
+    assert any(re.fullmatch(r"\[\d{4}-\d{2}-\d{2},\d{4}-\d{2}-\d{2}\]", d) for d in edtfs)
+    assert any(re.fullmatch(r"\[\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}\]", d) for d in edtfs)
     assert any(re.fullmatch(r"\d{4}-\d{2}/\d{4}-\d{2}", d) for d in edtfs)
     for qualifier in "~?%":
         assert any(d.endswith(qualifier) for d in edtfs), qualifier

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.db.models import Count, Q
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -17,11 +19,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from .. import case_data, dates, exports
+from .. import case_data, dates, exports, release
 from ..caching import data_version
+from ..filters import CaseFilter
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
 from ..sitemaps import SITEMAPS
+from .records import json_ld_script
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
@@ -63,7 +67,16 @@ def source_text(request, slug):
 # The dataset page and its schemas.
 
 
-DATE_EXAMPLES = ("2018", "2020-08", "2021-02-01", "2021-02-01/2021-02-02", "2018~", "2020-08?")
+DATE_EXAMPLES = (
+    "2018",
+    "2020-08",
+    "2021-02-01",
+    "[2021-02-01,2021-02-02]",
+    "[2021-02-01..2021-02-05]",
+    "2021-02-01/2021-02-05",
+    "2018~",
+    "2020-08?",
+)
 
 
 class DataView(TemplateView):
@@ -78,10 +91,18 @@ class DataView(TemplateView):
             detentions=Count("pk", filter=Q(kind=Case.Kind.DETENTION)),
             protests=Count("pk", filter=Q(kind=Case.Kind.PROTEST)),
         )
+        release_files = None
+        if version is not None:
+            kept = release.Release.of(version[1])
+            release_files = {
+                suffix: reverse("release-file", args=[kept.version, suffix]) for suffix in release.SUFFIXES
+            }
         context.update(
             columns=exports.COLUMNS,
-            list_separator=exports.LIST_SEPARATOR.strip(),
-            path_separator=exports.PATH_SEPARATOR.strip(),
+            list_separator=exports.LIST_SEPARATOR,
+            list_separator_words=exports.describe_separator(exports.LIST_SEPARATOR),
+            path_separator=exports.PATH_SEPARATOR,
+            path_separator_words=exports.describe_separator(exports.PATH_SEPARATOR),
             formula_starts=" ".join(start for start in exports.FORMULA_STARTS if start.isprintable()),
             date_examples=[dates.parse(value) for value in DATE_EXAMPLES],
             version=None
@@ -93,8 +114,91 @@ class DataView(TemplateView):
             json_url=reverse("cases-json"),
             feed_url=reverse("feed"),
             schema_urls={name: reverse("data-schema", args=[name]) for name in SCHEMAS},
+            release_files=release_files,
+            datapackage_url=reverse("datapackage"),
         )
+        context["dataset_json_ld"] = json_ld_script(_dataset(context, absolute))
         return context
+
+
+def _dataset(context, absolute):
+    """The dataset as schema.org describes one, for search engines and JSON-LD processors.
+
+    The context is the schema.org vocabulary itself, written in: a processor
+    expands the description without fetching anything from another host.
+    """
+    version = context["version"]
+    archive = {"@type": "Organization", "name": settings.ARCHIVE_NAME, "url": absolute(reverse("home"))}
+    dataset = {
+        "@context": {"@vocab": "https://schema.org/"},
+        "@type": "Dataset",
+        "@id": context["data_url"],
+        "url": context["data_url"],
+        "name": settings.ARCHIVE_NAME,
+        "description": (
+            "Documented detentions and protests, every fact tied to the exact words of its source: "
+            "cases, people, places and sources, as CSV, JSON and one SQLite database."
+        ),
+        "creator": archive,
+        "publisher": archive,
+        "license": settings.ARCHIVE_DATA_LICENCE_URL,
+        "isAccessibleForFree": True,
+        "inLanguage": "en",
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": absolute(context["csv_url"])},
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "application/json",
+                "contentUrl": absolute(context["json_url"]),
+            },
+        ],
+    }
+    if version is not None:
+        dataset["version"] = version["short"]
+        dataset["dateModified"] = version["loaded_at"].isoformat()
+        dataset["distribution"] += [
+            {
+                "@type": "DataDownload",
+                "encodingFormat": RELEASE_TYPES[suffix].split(";")[0],
+                "contentUrl": absolute(url),
+            }
+            for suffix, url in context["release_files"].items()
+            if suffix != "sha256"
+        ]
+    return dataset
+
+
+RELEASE_TYPES = {
+    "sqlite3": "application/vnd.sqlite3",
+    "csv": "text/csv; charset=utf-8; header=present",
+    "json": "application/json",
+    "sha256": "text/plain; charset=utf-8",
+}
+
+
+def datapackage(request):
+    """``/data/datapackage.json``: the Data Package of the current load's full release (written on first request)."""
+    current = release.current(_absolute(request)(""))
+    if current is None:
+        raise Http404("No data has been loaded yet.")
+    return FileResponse(open(current.path(release.DATAPACKAGE), "rb"), content_type="application/json")
+
+
+def release_file(request, version, suffix):
+    """``/data/archive-<version>.<suffix>``: a file of a load's full release, served from disk.
+
+    The current load's release is written on the first request for any of its
+    files; an earlier load's is served while it is kept.
+    """
+    kept = release.Release.of(version)
+    if not kept.exists:
+        current = release.current(_absolute(request)(""))
+        if current is None or current.version != version:
+            raise Http404("No release of this version is kept.")
+    name = kept.name(suffix)
+    return FileResponse(
+        open(kept.path(name), "rb"), as_attachment=suffix != "sha256", filename=name, content_type=RELEASE_TYPES[suffix]
+    )
 
 
 def schema(request, name):
@@ -109,14 +213,22 @@ def schema(request, name):
 
 
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        # Filtered lists, exports and filtered feeds are endless combinations of
-        # the same records; every record has its own page in the sitemap.
-        "Disallow: /cases/?",
+    """Keep crawlers out of filtered lists and feeds, and out of the bulk exports.
+
+    A query is refused by its first parameter (``Disallow: /cases/?place=``)
+    rather than by ``/cases/?`` alone, which Python's robot parser, and crawlers
+    built on it, read as ``/cases/``: a prefix of every case's page. Both kinds
+    of reader, with wildcards or without, agree on these plain prefixes.
+    """
+    parameters = [*CaseFilter.base_filters, "page"]
+    lines = ["User-agent: *"]
+    # Filtered lists, exports and filtered feeds are endless combinations of
+    # the same records; every record has its own page in the sitemap.
+    for listing in (reverse("case-list"), reverse("feed")):
+        lines += [f"Disallow: {listing}?{name}=" for name in parameters]
+    lines += [
         f"Disallow: {reverse('cases-csv')}",
         f"Disallow: {reverse('cases-json')}",
-        f"Disallow: {reverse('feed')}?",
         "",
         f"Sitemap: {absolute_url(request, reverse('sitemap'))}",
         "",

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import citations, pages
+from .. import citations, dates, pages
 from ..models import (
     REF_PATTERN,
     Case,
@@ -169,14 +169,7 @@ def _case_context(request, data):
     }
 
 
-def _iso_date_for_event(case):
-    """schema.org dates: the EDTF itself when it is plain ISO 8601 (2018, 2020-08), else the span."""
-    if not any(ch in case["date_edtf"] for ch in "/~?%"):
-        return {"startDate": case["date_edtf"]}
-    return {"startDate": case["date_earliest"], "endDate": case["date_latest"]}
-
-
-def _json_ld(value):
+def json_ld_script(value):
     """JSON for a <script type="application/ld+json"> block: nothing in it can close the element."""
     text = json.dumps(value, ensure_ascii=False, indent=1)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -212,7 +205,7 @@ def _case_meta(request, data, reference):
             "name": case["title"],
             "description": case["summary"],
             "additionalType": case["kind_label"],
-            **_iso_date_for_event(case),
+            **dates.parse(case["date_edtf"]).schema_org(),
             "location": location,
         },
         "mentions": [
@@ -239,7 +232,10 @@ def _case_meta(request, data, reference):
         "date_slashed": case["modified"].strftime("%Y/%m/%d"),
         "date_iso": case["modified"].isoformat(),
         "created_iso": case["created"].isoformat(),
-        "json_ld": _json_ld(json_ld),
+        "citation_author": reference.author_as_family_name,
+        "creator": reference.archive,
+        "json_url": reverse("case-json", args=[case["ref"]]),
+        "json_ld": json_ld_script(json_ld),
     }
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cases.loader import read_fixture
-from cases.models import REF_ALPHABET, Case, RetiredRef
+from cases.models import REF_ALPHABET, Case, RetiredRef, is_issuable_ref
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         fresh = []
         while len(fresh) < count:
             ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
-            if ref not in taken:
+            if ref not in taken and is_issuable_ref(ref):
                 taken.add(ref)
                 fresh.append(ref)
         self.stdout.write(json.dumps(fresh) if count > 1 else fresh[0])
