@@ -16,7 +16,8 @@ ignored and an empty one counts as absent:
 ``q``
     Search (``cases.search``): every term must be found in a case's ref,
     title, summary, place, any spelling of an involved person's name, or a
-    quote the case cites. At most 200 characters, no control characters.
+    quote the case cites. At most 200 characters and 20 terms (words or
+    quoted phrases), no control characters.
 ``kind``
     ``detention`` or ``protest``.
 ``place``
@@ -92,8 +93,18 @@ def reject_control_characters(value):
         )
 
 
+def limit_terms(value):
+    count = len(search.terms(value))
+    if count > search.MAX_TERMS:
+        raise ValidationError(
+            f"A search can have at most {search.MAX_TERMS} words or quoted phrases; this one has {count}. "
+            "Quote a phrase to search it as one.",
+            code="too_many_terms",
+        )
+
+
 class SearchField(forms.CharField):
-    """Search text: stripped, at most 200 characters, no control characters (NUL included)."""
+    """Search text: stripped, at most 200 characters and 20 terms, no control characters (NUL included)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
@@ -104,7 +115,7 @@ class SearchField(forms.CharField):
         super().__init__(**kwargs)
         # One message for every control character, NUL among them.
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
-        self.validators.append(reject_control_characters)
+        self.validators += [reject_control_characters, limit_terms]
 
 
 class RecordField(forms.Field):
