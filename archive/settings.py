@@ -91,13 +91,16 @@ MIDDLEWARE = [
     "cases.middleware.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Nothing reaches it (writes are refused above); it stands guard should a
-    # form that writes ever be added.
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # Last, so a page served from its cache still gets the headers above.
     "cases.caching.PageCacheMiddleware",
 ]
+
+# No CSRF middleware: no page has a form that writes (ReadOnlyMiddleware
+# refuses every write before any view), and the middleware would answer a
+# malformed csrftoken cookie with a fresh one-year cookie. The site sets no
+# cookie, ever, so the deploy check's warning that it is absent is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
@@ -201,8 +204,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
 
 # Site identity, used in citations, feeds and the dataset page.
 ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Archive of Detentions and Protests")

