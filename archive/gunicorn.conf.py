@@ -8,9 +8,11 @@ import logging
 import multiprocessing
 import os
 import re
-from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from gunicorn.glogging import Logger
+
+from archive.logs import logged_path
 
 wsgi_app = "archive.wsgi:application"
 
@@ -61,15 +63,17 @@ class PrivateAccessLog(Logger):
 
     Readers may be at risk: no address, user agent, referrer or query string
     (a search may be a name) is logged. The path is logged percent-encoded, so
-    a crafted address cannot write control characters into the log.
+    a crafted address cannot write control characters into the log. A
+    method HTTP does not define is logged as OTHER: the client chose it.
     """
+
+    METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
         return {
-            "m": atoms["m"],
-            "U": quote(path, safe="/-._~!$&'()*+,;=:@"),
+            "m": atoms["m"] if atoms["m"] in self.METHODS else "OTHER",
+            "U": logged_path(environ.get("PATH_INFO", "").encode("latin-1", "replace")),
             "s": atoms["s"],
             "b": atoms["b"],
             "M": atoms["M"],
@@ -77,14 +81,32 @@ class PrivateAccessLog(Logger):
 
 
 class PrivateErrorLog(logging.Filter):
-    """Removes the client's address from gunicorn's own messages ("Invalid request from ip=...")
-    and escapes control characters a malformed request could carry into them."""
+    """gunicorn's own messages without what the client sent.
 
-    ADDRESS = re.compile(r"\bfrom ip=\S*?: ")
+    "Invalid request from ip=…: Invalid HTTP request line: 'GET /?q=… x'"
+    becomes "Invalid request from a client: Invalid HTTP request line": the
+    kind of error, never the address, the request line or a header's value.
+    "Error handling request /cases.csv?q=…" (a worker timed out or the
+    application failed) keeps the path and drops the query. Control
+    characters left in any message are escaped.
+    """
+
+    INVALID = re.compile(r"^Invalid request from ip=\S*?: ([^:(]*)(.*)$", re.DOTALL)
     CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
     def filter(self, record):
-        message = self.ADDRESS.sub("from a client: ", record.getMessage())
+        if isinstance(record.msg, str) and record.msg.startswith("Error handling request") and record.args:
+            record.args = tuple(
+                logged_path(urlsplit(arg).path) if isinstance(arg, str) and arg.startswith("/") else arg
+                for arg in record.args
+            )
+        message = record.getMessage()
+        invalid = self.INVALID.match(message)
+        if invalid:
+            kind, rest = invalid.groups()
+            # The kind, and the limits of a "too large" error (numbers only).
+            limits = rest.strip() if re.fullmatch(r" ?\(\d+ > \d+\)", rest) else ""
+            message = " ".join(filter(None, ["Invalid request from a client:", kind.strip(), limits]))
         record.msg = self.CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
         record.args = ()
         return True

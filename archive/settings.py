@@ -215,32 +215,20 @@ ARCHIVE_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 ARCHIVE_FIXTURE = Path(os.environ.get("ARCHIVE_FIXTURE", BASE_DIR / "fixtures" / "archive.json"))
 
 
-def _without_traceback_for_client_errors(record):
-    """Keeps a 4xx's log line but drops its traceback: hostile traffic is expected, and only 5xx are ours to debug."""
-    if getattr(record, "status_code", 500) < 500:
-        record.exc_info = None
-        record.exc_text = None
-    return True
-
-
 # Logs go to standard output, one line per event. They name the path that
-# failed, never who asked: no address, user agent or referrer is logged.
+# failed, never who asked or what they sent: no address, user agent,
+# referrer, query value or header value is logged (archive/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {
-        "client_errors_without_traceback": {
-            "()": "django.utils.log.CallbackFilter",
-            "callback": _without_traceback_for_client_errors,
-        }
-    },
+    "filters": {"client_errors_in_brief": {"()": "archive.logs.ClientErrorsInBrief"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "stream": "ext://sys.stdout",
-            "filters": ["client_errors_without_traceback"],
+            "filters": ["client_errors_in_brief"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},

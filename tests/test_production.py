@@ -351,6 +351,47 @@ def test_make_serve_logs_to_stdout_what_was_served_but_not_who_asked(served):
     served_lines = [line for line in log.splitlines() if "Listening at" not in line and "Serving on" not in line]
     assert served_lines and not [line for line in served_lines if "127.0.0.1" in line]
     assert "no-body response" not in log
-    assert "Invalid request from a client: Request Line is too large" in log
-    assert "Invalid HTTP_HOST header: 'scanner.example'" in log
+    assert re.search(r"Invalid request from a client: Request Line is too large \(\d+ > 8190\)", log)
+    assert "django.security.DisallowedHost 400 Bad Request: /" in log
+    assert "scanner.example" not in log
     assert "Traceback" not in log, "client errors are logged in one line"
+
+
+def send_raw(port, data):
+    """Send bytes as they are, however malformed, and read the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_make_serve_logs_no_value_a_reader_sent_whatever_the_request(served):
+    """Marked values in every part of a request, well formed or not; none of them reaches the log."""
+    port, read_log = served
+    answers = [
+        request(port, "GET", "/people/?page=MARKPAGE")[0],
+        request(port, "GET", "/cases/?q=MARKSEARCH&date_from=MARKDATE")[0],
+        request(port, "GET", "/feed/?q=MARKFEED&place=markplace")[0],
+        request(port, "GET", "/cases.csv?q=MARKCSV")[0],
+        request(port, "GET", "/no/such/page/?MARKNAME=MARKVALUE")[0],
+        request(port, "GET", "/", {"Host": "markhost.example"})[0],
+        request(port, "GET", "/", {"Cookie": "csrftoken=MARKCOOKIE", "X-Forwarded-For": "MARKFORWARD"})[0],
+        request(port, "GET", "/cases/?q=" + "MARKLONG" * 1200)[0],
+    ]
+    assert answers == [400, 400, 400, 200, 404, 400, 200, 414]
+    raw = [
+        b"GET /?q=MARKLINE x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"MARKMETHOD /?q=MARKLINE2 HTTP/1.1\r\n\r\n",
+        b"GET /?q=MARKVERSION HTTP/MARK\r\n\r\n",
+        b"GET /?q=MARKHEADER HTTP/1.1\r\nHost: 127.0.0.1\r\nMark\x01Name: MARKHEADERVALUE\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Mark: " + b"MARKBIGHEADER" * 700 + b"\r\n\r\n",
+    ]
+    for data in raw:
+        assert send_raw(port, data).startswith(b"HTTP/1.1 4"), data
+    time.sleep(0.5)
+    log = read_log()
+    assert "Invalid request from a client: Invalid HTTP Version" in log
+    assert "400 Bad Request: /people/" in log
+    assert "mark" not in log.lower(), [line for line in log.splitlines() if "mark" in line.lower()]
