@@ -10,7 +10,9 @@ import os
 import re
 from urllib.parse import urlsplit
 
+from gunicorn import util
 from gunicorn.glogging import Logger
+from gunicorn.http import wsgi
 
 from archive.logs import logged_path
 
@@ -56,6 +58,43 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 # No control socket: nothing uses it, and it would be one more way in.
 control_socket_disable = True
+
+
+# gunicorn names itself in a Server header on every answer and has no setting
+# to stop it; the name and version help nobody but a scanner.
+_default_headers = wsgi.Response.default_headers
+
+
+def _without_server_header(response):
+    return [line for line in _default_headers(response) if not line.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = _without_server_header
+
+# The headers every answer of the site carries (archive/settings.py), on the
+# answers gunicorn writes itself before Django sees the request: 400 for a
+# malformed request, 414 for an overlong request line, 431 for overlong
+# headers. Their body says what was wrong in general terms and never echoes
+# the request back.
+ERROR_HEADERS = (
+    "Content-Type: text/plain; charset=utf-8",
+    "Cache-Control: no-store",
+    "Content-Security-Policy: default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options: nosniff",
+    "X-Frame-Options: DENY",
+    "Referrer-Policy: no-referrer",
+    "Cross-Origin-Opener-Policy: same-origin",
+    "Cross-Origin-Resource-Policy: same-origin",
+)
+
+
+def _write_error(sock, status_int, reason, mesg):
+    body = f"{status_int} {reason}: the server could not read this request.\n".encode()
+    head = [f"HTTP/1.1 {status_int} {reason}", "Connection: close", *ERROR_HEADERS, f"Content-Length: {len(body)}"]
+    util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+
+
+util.write_error = _write_error
 
 
 class PrivateAccessLog(Logger):

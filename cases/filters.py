@@ -10,8 +10,9 @@ Use it as::
 
 Every rule of filtering and sorting lives here and none in the views, so the
 list, the CSV and JSON exports and the feed always agree on what a link means.
-The parameters are plain GET parameters (DESIGN.md); an unknown parameter is
-ignored and an empty one counts as absent:
+The parameters are plain GET parameters (DESIGN.md); an unknown parameter
+never reaches the filter (cases/middleware.py redirects to the address
+without it) and an empty one counts as absent:
 
 ``q``
     Search (``cases.search``): every term must be found in a case's ref,
@@ -55,6 +56,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 
 from . import dates, search
+from .characters import not_in_xml
 from .models import Case, Involvement, Person, Place
 
 MAX_QUERY_LENGTH = 200
@@ -90,6 +92,11 @@ def reject_control_characters(value):
         raise ValidationError(
             "Remove the control characters (such as NUL, tabs or line breaks) from the search.",
             code="control_characters",
+        )
+    if (character := not_in_xml(value)) is not None:
+        raise ValidationError(
+            f"Remove the character U+{ord(character):04X} from the search: it is not a character of any text.",
+            code="not_a_character",
         )
 
 

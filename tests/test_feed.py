@@ -1,10 +1,13 @@
 import datetime
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from cases.models import Case
 
@@ -125,3 +128,37 @@ def test_the_feeds_query_count_does_not_grow_with_cases(client, db):
     for _ in range(10):
         make_case(people=[(make_person(), "detained")])
     assert queries() == few
+
+
+# Any text a reader sends: the feed is XML an XML parser reads, or a 400.
+
+XML_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(["\ufffe", "\uffff", "\x00", "\x0b", "\x7f", "\x85", "<", "&", "]", "\U0010ffff"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(q=XML_TEXT, kind=st.sampled_from(["", "protest", "\ufffe"]), place=st.sampled_from(["", "almaty", "\uffff"]))
+@example(q="\ufffe", kind="", place="")
+@example(q="a\uffffb", kind="", place="")
+def test_the_feed_is_xml_whatever_its_filters_say_or_a_400(client, article, q, kind, place):
+    response = client.get("/feed/", {"q": q, "kind": kind, "place": place})
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200:
+        ET.fromstring(response.content)  # raises ParseError on any character XML forbids
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
+@pytest.mark.parametrize(
+    "url", ["/feed/?q=x{}", "/cases/?q=x{}", "/cases.csv?q={}", "/sitemap.xml?p={}", "/cases/a{}/"]
+)
+def test_a_character_xml_forbids_is_refused_with_a_400(client, article, character, url):
+    response = client.get(url.format(quote(character)))
+    assert response.status_code == 400
+    if url.startswith("/cases/?"):
+        assert f"Remove the character U+{ord(character):04X} from the search" in response.content.decode()
