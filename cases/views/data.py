@@ -21,13 +21,10 @@ from .. import case_data, dates, exports
 from ..caching import data_version
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
-from ..sitemaps import SITEMAPS
+from ..sitemaps import SITEMAPS, URLS_PER_SITEMAP
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
-# One sitemap file holds at most this many addresses (sitemaps.org); past it,
-# /sitemap.xml becomes an index of one file per section and page.
-URLS_PER_SITEMAP = 50_000
 JSON_DUMPS = {"ensure_ascii": False, "indent": 1}
 
 
@@ -125,7 +122,8 @@ def robots_txt(request):
 
 
 def sitemap(request):
-    """``/sitemap.xml``: every address in one file while they fit, else an index of the sections' files."""
+    """``/sitemap.xml``: every address in one file while they fit in one (URLS_PER_SITEMAP), else an
+    index of the sections' files, each of at most URLS_PER_SITEMAP addresses."""
     sections = {name: section() for name, section in SITEMAPS.items()}
     if sum(section.paginator.count for section in sections.values()) <= URLS_PER_SITEMAP:
         return sitemap_views.sitemap(request, sections)
