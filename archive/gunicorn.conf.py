@@ -27,7 +27,12 @@ bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # template rendering, so a worker is busy with the CPU, not waiting.
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
-timeout = 30
+# A worker that says nothing for this long is killed, mid-answer if it is
+# sending one. Sized to the largest export: every case, filtered (the
+# unfiltered one is a prepared file, cases/downloads.py), which at 100,000
+# cases takes tens of seconds to stream. A page takes milliseconds; this only
+# bounds a stuck worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 120)
 graceful_timeout = 10
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = 5000

@@ -235,6 +235,12 @@ if ARCHIVE_BASE_URL and not re.fullmatch(r"https?://[^/?#\s]+", ARCHIVE_BASE_URL
     )
 ARCHIVE_DATA_LICENCE = "CC BY 4.0"
 ARCHIVE_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+# Where the export of every case is kept, one file per load and format
+# (cases/downloads.py), and how many filtered exports a host streams at once.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "var" / "exports"))
+EXPORT_CONCURRENCY = envint("EXPORT_CONCURRENCY", 1)
+if EXPORT_CONCURRENCY < 1:
+    raise ImproperlyConfigured("EXPORT_CONCURRENCY must be 1 or more")
 ARCHIVE_FIXTURE = Path(os.environ.get("ARCHIVE_FIXTURE", BASE_DIR / "fixtures" / "archive.json"))
 
 

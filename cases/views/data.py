@@ -10,14 +10,13 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from .. import case_data, dates, exports
+from .. import case_data, dates, downloads, exports
 from ..caching import data_version
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
@@ -145,21 +144,21 @@ def sitemap_section(request, section):
 # The case list as data, honouring the list's filters.
 
 
-def _download(request, content_type, chunks, filename, disposition):
-    # A HEAD request gets the headers only: nothing is read from the database.
-    body = iter(()) if request.method == "HEAD" else chunks
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
-
 def cases_csv(request):
     """``/cases.csv``: every case the list would show for the same parameters, in its order, streamed."""
     filterset = exports.filter_cases(request)
     if not filterset.is_valid():
         return exports.filter_error_response(filterset)
-    chunks = exports.csv_chunks(exports.rows(filterset.qs, _absolute(request)("")))
-    return _download(request, "text/csv; charset=utf-8; header=present", chunks, "cases.csv", "attachment")
+    base_url = _absolute(request)("")
+    return downloads.export_response(
+        request,
+        "cases.csv",
+        "text/csv; charset=utf-8; header=present",
+        "attachment",
+        filterset.qs.count(),
+        lambda: exports.csv_chunks(exports.rows(filterset.qs, base_url)),
+        base_url,
+    )
 
 
 def cases_json(request):
@@ -171,5 +170,12 @@ def cases_json(request):
     absolute = _absolute(request)
     query = {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()}
     metadata = exports.dataset_metadata(data_version(request), absolute(reverse("data")), query)
-    chunks = exports.json_chunks(exports.rows(filterset.qs, absolute("")), metadata)
-    return _download(request, "application/json", chunks, "cases.json", "inline")
+    return downloads.export_response(
+        request,
+        "cases.json",
+        "application/json",
+        "inline",
+        filterset.qs.count(),
+        lambda: exports.json_chunks(exports.rows(filterset.qs, absolute("")), metadata),
+        absolute(""),
+    )
