@@ -462,3 +462,18 @@ def test_gunicorns_own_refusals_carry_the_protective_headers_and_echo_nothing(se
     assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
     assert "Server" not in headers
     assert b"MARKED" not in body and b"aaaa" not in body
+
+
+def test_make_serve_answers_one_address_the_same_from_every_worker(served):
+    """Dot segments and doubled slashes redirect to the clean path, whatever each worker has cached."""
+    port, _ = served
+    assert request(port, "GET", "/cases/a8023r/")[0] == 200
+    for _ in range(3):  # more requests than workers
+        for target, clean in [
+            ("/x/../cases/a8023r/", "/cases/a8023r/"),
+            ("/cases/./a8023r/", "/cases/a8023r/"),
+            ("//127.0.0.1/cases/a8023r/", "/127.0.0.1/cases/a8023r/"),
+            ("/cases/a8023r/?cb=1", "/cases/a8023r/"),
+        ]:
+            status, headers, _ = request(port, "GET", target)
+            assert (status, headers["Location"]) == (301, clean), target
