@@ -86,12 +86,14 @@ reset-db: install var
 # static files, gunicorn with one sync worker per core on 127.0.0.1:$(PORT), logs
 # on standard output. Settings come from the environment. Without SECRET_KEY a
 # random key is made once and kept in var/secret_key, so this works from a fresh
-# clone: a real deployment sets its own SECRET_KEY and ALLOWED_HOSTS. The local
+# clone: a real deployment sets its own SECRET_KEY, ALLOWED_HOSTS and
+# ARCHIVE_BASE_URL. The local
 # address is plain HTTP, so the redirect to HTTPS is off unless asked for.
 serve: install var
 	@set -e; \
 	export ARCHIVE_ENV=production PORT="$(PORT)"; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export ARCHIVE_BASE_URL="$${ARCHIVE_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
 	if [ -z "$${SECRET_KEY:-}" ]; then \
 		if [ ! -s var/secret_key ]; then \

@@ -165,8 +165,8 @@ def start_server(port, log):
     return server, False
 
 
-def run_wrk(port, script, connections, threads, duration):
-    result = subprocess.run(
+def start_wrk(port, script, connections, threads, duration):
+    return subprocess.Popen(
         [
             "wrk",
             f"--threads={min(threads, connections)}",
@@ -176,14 +176,33 @@ def run_wrk(port, script, connections, threads, duration):
             f"--script={script}",
             f"http://{HOST}:{port}/",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=duration + 60,
     )
-    for line in result.stdout.splitlines():
+
+
+def wrk_result(process, duration):
+    try:
+        stdout, stderr = process.communicate(timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    for line in stdout.splitlines():
         if line.startswith("LOADTEST "):
             return json.loads(line.removeprefix("LOADTEST "))
-    sys.exit(f"wrk did not report (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    sys.exit(f"wrk did not report (exit {process.returncode}):\n{stdout}\n{stderr}")
+
+
+def run_wrk(port, script, connections, threads, duration):
+    return wrk_result(start_wrk(port, script, connections, threads, duration), duration)
+
+
+def export_mix(fixture):
+    """Filtered exports two clients download in a loop, and the pages that must stay fast meanwhile."""
+    data = json.loads(fixture.read_text(encoding="utf-8"))
+    exports = [f"/cases.csv?{urlencode({'q': 'a'})}", f"/cases.json?{urlencode({'kind': 'detention'})}"]
+    return exports, ["/robots.txt", f"/cases/{data['cases'][0]['ref']}/"]
 
 
 def main():
@@ -228,6 +247,16 @@ def main():
             for connections in levels:
                 print(f"\nwrk: {connections} connections, {threads} threads, {duration} s ...", flush=True)
                 results.append((connections, run_wrk(port, script, connections, threads, duration)))
+            # Two clients loop on filtered exports while four ask for pages: the
+            # exports are bounded (a 503 past EXPORT_CONCURRENCY), the pages must not wait.
+            exports, pages = export_mix(ROOT / "fixtures" / "archive.json")
+            export_script, page_script = Path(scratch) / "exports.lua", Path(scratch) / "pages.lua"
+            export_script.write_text(WRK_SCRIPT % {"urls": ", ".join(json.dumps(url) for url in exports)})
+            page_script.write_text(WRK_SCRIPT % {"urls": ", ".join(json.dumps(url) for url in pages)})
+            print(f"\nwrk: 2 clients on {', '.join(exports)} while 4 ask for {', '.join(pages)}, {duration} s ...")
+            downloading = start_wrk(port, export_script, 2, 1, duration)
+            during = run_wrk(port, page_script, 4, threads, duration)
+            export_result = wrk_result(downloading, duration)
         finally:
             stop_server(server)
 
@@ -243,6 +272,15 @@ def main():
             f"{result['requests']:>9} {result['errors']:>7} {result['non2xx']:>8} {result['server_errors']:>5}"
         )
         failed |= bool(result["errors"] or result["server_errors"])
+    print("\nWhile two clients download filtered exports in a loop:")
+    print(f"{'':>22} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'non-2xx':>8}")
+    for label, result in (("pages (robots, case)", during), ("exports (503 = bound)", export_result)):
+        rate = result["requests"] / (result["duration_us"] / 1e6)
+        print(
+            f"{label:>22} {rate:>11.1f} {result['p50_us'] / 1000:>8.1f} {result['p99_us'] / 1000:>8.1f} "
+            f"{result['requests']:>9} {result['errors']:>7} {result['non2xx']:>8}"
+        )
+    failed |= bool(during["errors"] or during["non2xx"] or export_result["errors"])
     if failed:
         print("\nFAILED: socket errors or 5xx answers (see var/loadtest-server.log)")
     return 1 if failed else 0

@@ -80,6 +80,7 @@ def settings_env(database):
         ARCHIVE_ENV="production",
         SECRET_KEY="benchmark-only-not-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        ARCHIVE_BASE_URL="http://127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         STATIC_ROOT=str(OUT / "static"),
         LOG_LEVEL="ERROR",

@@ -8,7 +8,8 @@ address. ``PageCacheMiddleware`` turns that into:
 - validators: an ``ETag`` hashed from (code, load, address) and a
   ``Last-Modified`` of the load's time, on every GET/HEAD 200 of a page or an
   export; a matching ``If-None-Match``/``If-Modified-Since`` is answered 304
-  before any view runs;
+  from the stored page without running the view, and otherwise once the
+  view has answered 200, never for an address that answers anything else;
 - ``Cache-Control`` that lets a shared cache in front serve them (see
   CACHE_CONTROL for the values and why);
 - a server-side copy of each rendered page in Django's cache under the same
@@ -136,13 +137,6 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key, etag, last_modified = validators(request, version)
 
-        # The client's copy is current: say so without rendering anything.
-        probe = HttpResponse()
-        _set_validators(probe, etag, last_modified)
-        answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=probe)
-        if answer.status_code == 304:
-            return answer
-
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
@@ -150,13 +144,15 @@ class PageCacheMiddleware:
             for name, value in headers:
                 response.headers[name] = value
             _set_validators(response, etag, last_modified)
-            return response
-
-        response = self.get_response(request)
-        if not _may_validate(request, response):
-            return response
-        _set_validators(response, etag, last_modified)
-        if not response.streaming and len(response.content) <= PAGE_CACHE_MAX_BYTES:
-            headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
-            cache.set(key, (response.content, headers), PAGE_CACHE_TIMEOUT)
-        return response
+        else:
+            response = self.get_response(request)
+            if not _may_validate(request, response):
+                return response
+            _set_validators(response, etag, last_modified)
+            if not response.streaming and len(response.content) <= PAGE_CACHE_MAX_BYTES:
+                headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
+                cache.set(key, (response.content, headers), PAGE_CACHE_TIMEOUT)
+        # Only a page that answers 200 (stored, or just rendered) is answered
+        # 304: "If-None-Match: *" or a date in the future must not turn a 404
+        # or a 410 into "your copy is current".
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)

@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,9 +27,11 @@ from .models import Case, Citation, Detention, Fact, Involvement, Place, Protest
 CHUNK_SIZE = 500
 # CSV rows written out together, so a streamed response is not thousands of tiny writes.
 ROWS_PER_WRITE = 100
-# Text cells starting with one of these are prefixed with an apostrophe, so a
-# spreadsheet shows them instead of running them as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text cells starting with one of these, after any white space and read as
+# NFKC (so a full-width "＝" is "="), or starting with a tab or a line break,
+# are prefixed with an apostrophe, so a spreadsheet shows them instead of
+# running them as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
 LIST_SEPARATOR = "; "
 PATH_SEPARATOR = " > "
 _CHARACTER_NAMES = {" ": "a space", ";": "a semicolon", ">": "a greater-than sign", ",": "a comma", "|": "a bar"}
@@ -416,9 +419,15 @@ def _cell(column, value):
         text = LIST_SEPARATOR.join(value)
     else:
         text = str(value)
-    if column.is_free_text and text.startswith(FORMULA_STARTS):
+    if column.is_free_text and _may_run_as_formula(text):
         return "'" + text
     return text
+
+
+def _may_run_as_formula(text):
+    return text.startswith(("\t", "\r", "\n")) or unicodedata.normalize("NFKC", text.lstrip()[:1]).startswith(
+        FORMULA_STARTS
+    )
 
 
 class _Line:

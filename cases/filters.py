@@ -10,13 +10,15 @@ Use it as::
 
 Every rule of filtering and sorting lives here and none in the views, so the
 list, the CSV and JSON exports and the feed always agree on what a link means.
-The parameters are plain GET parameters (DESIGN.md); an unknown parameter is
-ignored and an empty one counts as absent:
+The parameters are plain GET parameters (DESIGN.md); an unknown parameter
+never reaches the filter (cases/middleware.py redirects to the address
+without it) and an empty one counts as absent:
 
 ``q``
     Search (``cases.search``): every term must be found in a case's ref,
     title, summary, place, any spelling of an involved person's name, or a
-    quote the case cites. At most 200 characters, no control characters.
+    quote the case cites. At most 200 characters and 20 terms (words or
+    quoted phrases), no control characters.
 ``kind``
     ``detention`` or ``protest``.
 ``place``
@@ -54,6 +56,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 
 from . import dates, search
+from .characters import not_in_xml
 from .models import Case, Involvement, Person, Place
 
 MAX_QUERY_LENGTH = 200
@@ -90,10 +93,25 @@ def reject_control_characters(value):
             "Remove the control characters (such as NUL, tabs or line breaks) from the search.",
             code="control_characters",
         )
+    if (character := not_in_xml(value)) is not None:
+        raise ValidationError(
+            f"Remove the character U+{ord(character):04X} from the search: it is not a character of any text.",
+            code="not_a_character",
+        )
+
+
+def limit_terms(value):
+    count = len(search.terms(value))
+    if count > search.MAX_TERMS:
+        raise ValidationError(
+            f"A search can have at most {search.MAX_TERMS} words or quoted phrases; this one has {count}. "
+            "Quote a phrase to search it as one.",
+            code="too_many_terms",
+        )
 
 
 class SearchField(forms.CharField):
-    """Search text: stripped, at most 200 characters, no control characters (NUL included)."""
+    """Search text: stripped, at most 200 characters and 20 terms, no control characters (NUL included)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
@@ -104,7 +122,7 @@ class SearchField(forms.CharField):
         super().__init__(**kwargs)
         # One message for every control character, NUL among them.
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
-        self.validators.append(reject_control_characters)
+        self.validators += [reject_control_characters, limit_terms]
 
 
 class RecordField(forms.Field):

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import dates, facets, pages, sentences
+from .characters import not_in_xml
 from .models import (
     COMMON_FIELDS,
     DETENTION_FIELDS,
@@ -185,6 +186,7 @@ class _Checker:
             if not isinstance(self.data.get(section, []), list):
                 self.error(section, "must be a list")
                 return
+        self.check_characters(self.data, "fixture")
         self.check_sources()
         self.check_places()
         self.check_people()
@@ -194,6 +196,20 @@ class _Checker:
         self.check_cases()
         self.check_retired()
         self.check_coverage()
+
+    def check_characters(self, value, where):
+        """Every text of the fixture can be written as XML 1.0 (cases/characters.py)."""
+        if isinstance(value, str):
+            if (character := not_in_xml(value)) is not None:
+                self.error(where, f"holds U+{ord(character):04X}, a character XML 1.0 forbids")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.check_characters(key, where)
+                self.check_characters(item, f"{where}.{key}" if where != "fixture" else key)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                label = self.label(where, i, item, "ref" if isinstance(item, dict) and "ref" in item else "slug")
+                self.check_characters(item, label)
 
     def check_sources(self):
         for i, record in enumerate(self.data.get("sources", [])):
@@ -258,10 +274,12 @@ class _Checker:
             self.error(f"{where}.sha256", f"the text's SHA-256 is {actual}, not {expected}")
             return None
         try:
-            return raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             self.error(f"{where}.text_file", f"{name!r} is not UTF-8")
             return None
+        self.check_characters(text, f"{where}.text_file")
+        return text
 
     def check_quotes(self, slug, text, quotes, where):
         if not isinstance(quotes, list):

@@ -1,13 +1,16 @@
 """What every request passes through before a view: headers, the read-only rule, sane input."""
 
-import re
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, HttpResponsePermanentRedirect
 from django.template import loader
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.encoding import escape_uri_path
+
+from .characters import has_control_character
+from .filters import CaseFilter
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -65,8 +68,9 @@ class RequestSanityMiddleware:
     """Answers 400 to a request no page could mean, before any view or query runs.
 
     A Host header that is malformed or not ours, an address longer than
-    MAX_URL_LENGTH, a control character (NUL included) in the path or in a
-    query parameter's name or value, or a query string that is not UTF-8 is
+    MAX_URL_LENGTH, a control character (NUL included) or a character XML
+    forbids (U+FFFE, U+FFFF; cases/characters.py) in the path or in a query
+    parameter's name or value, or a query string that is not UTF-8 is
     refused here. Views and forms then only ever see printable text, which
     every database can store and compare: PostgreSQL, for one, refuses NUL in
     text with an error that would otherwise become a 500.
@@ -121,10 +125,72 @@ def validates_own_query(request):
     return request.path_info == reverse("case-list")
 
 
-# Unicode's control characters (category Cc): C0 (NUL to US, tab and newline
-# included), DEL and C1.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# The query parameters each page reads. Any other parameter, or one given
+# twice, is dropped by CleanAddressMiddleware's redirect.
+CASE_FILTERS = tuple(CaseFilter.base_filters)
+QUERY_PARAMETERS = {
+    "case-list": (*CASE_FILTERS, "page"),
+    "cases-csv": CASE_FILTERS,
+    "cases-json": CASE_FILTERS,
+    "feed": CASE_FILTERS,
+    "person-list": ("page",),
+    "person-detail": ("page",),
+    "place-detail": ("page",),
+    "source-list": ("page",),
+    "sitemap-section": ("p",),
+}
 
 
-def has_control_character(text):
-    return CONTROL_CHARACTER.search(text) is not None
+class CleanAddressMiddleware:
+    """Redirects (301) an address that is not written the one way the site writes it.
+
+    A page has one address, so that every worker, every cache and every
+    reader's link agree on it: ``//``, ``/./`` and ``/../`` in the path are
+    resolved (``/x/../cases/abc/`` is ``/cases/abc/``), and on a page of the
+    site a query parameter the page does not read (``?cb=…``), or one given
+    twice (the last counts, as Django reads it), is dropped. Without this, an
+    address with dot segments was answered 404 by the router but found in the
+    page cache under the address it resolves to, and any made-up parameter
+    skipped the cache and stored one more copy of the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        clean = clean_address(request)
+        if clean is not None:
+            return HttpResponsePermanentRedirect(clean)
+        return self.get_response(request)
+
+
+def clean_address(request):
+    """The request's address written the site's one way, or None when it already is."""
+    path = normalized_path(request.path_info)
+    try:
+        allowed = QUERY_PARAMETERS.get(resolve(path).url_name, ())
+    except Resolver404:
+        allowed = None  # not a page: the query does not matter, the 404 is the same
+    names = list(request.GET)
+    repeated = any(len(request.GET.getlist(name)) > 1 for name in names)
+    if allowed is not None and (repeated or any(name not in allowed for name in names)):
+        query = urlencode([(name, request.GET[name]) for name in names if name in allowed])
+    elif path != request.path_info:
+        query = request.GET.urlencode()
+    else:
+        return None
+    return escape_uri_path(path) + (f"?{query}" if query else "")
+
+
+def normalized_path(path):
+    """``path`` without empty, ``.`` and ``..`` segments: "//a/./b/../c/" is "/a/c/"."""
+    segments = []
+    parts = path.split("/")
+    for segment in parts:
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    trailing = parts[-1] in ("", ".", "..") and segments
+    return "/" + "/".join(segments) + ("/" if trailing else "")

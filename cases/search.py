@@ -39,6 +39,7 @@ is in a document.
 the title, then anywhere; on PostgreSQL the full-text rank breaks ties.
 """
 
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -53,6 +54,12 @@ from .models import SEARCH_CONFIG, SearchDocument
 from .names import search_key
 
 FUZZY_MIN_LENGTH = 4
+# A search holds at most this many terms (CaseFilter refuses more with a 400).
+# Each term is one more condition on every candidate document, so the bound
+# bounds a search's cost; the query's shape grows flat or as a balanced tree
+# with the terms (``_balanced``), never as a chain as deep as their number,
+# which SQLite's parser refuses past a few dozen ("parser stack overflow").
+MAX_TERMS = 20
 
 # Letters that are not a base letter plus a mark, so decomposition keeps them.
 _PLAIN_LETTERS = str.maketrans(
@@ -164,12 +171,19 @@ def ranked(queryset, query):
 def rank(query, using="default", prefix=""):
     """The rank of ``ranked`` as an expression on a search document's fields (``prefix`` leads to them)."""
     found = terms(query)
-    score = Value(0.0)
-    for term in found:
-        score = score + 4 * _found_in(f"{prefix}names", term) + 2 * _found_in(f"{prefix}title", term)
+    parts = [4 * _found_in(f"{prefix}names", term) + 2 * _found_in(f"{prefix}title", term) for term in found]
     if found and connections[using].vendor == "postgresql":
-        score = score + SearchRank(F(f"{prefix}vector"), _query_any(found))
+        parts.append(SearchRank(F(f"{prefix}vector"), _query_any(found)))
+    score = _balanced(parts, operator.add) if parts else Value(0.0)
     return ExpressionWrapper(score, output_field=FloatField())
+
+
+def _balanced(items, combine):
+    """``items`` combined pairwise as a balanced tree, so the SQL nests log2(n) deep, not n."""
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return combine(_balanced(items[:middle], combine), _balanced(items[middle:], combine))
 
 
 def _found_in(field, term):
@@ -181,10 +195,7 @@ def _query(term):
 
 
 def _query_any(found):
-    query = _query(found[0])
-    for term in found[1:]:
-        query = query | _query(term)
-    return query
+    return _balanced([_query(term) for term in found], operator.or_)
 
 
 def _exact_match(term):

@@ -14,10 +14,19 @@ from django.urls import reverse
 
 from .models import Case, DataLoad, Person, Place, Source
 
+# Addresses in one sitemap file. sitemaps.org allows 50,000, but a file that
+# large (several megabytes) would be too big for the page cache and be built
+# again on every request. At this many addresses, every file fits under the
+# cache's limit (cases/caching.py; tests/test_sitemap.py checks it with the
+# longest slugs), so a crawler's request costs one query. Past it,
+# /sitemap.xml is an index of the sections' files.
+URLS_PER_SITEMAP = 4_000
+
 
 class ArchiveSitemap(Sitemap):
     model = None
     order_by = ()
+    limit = URLS_PER_SITEMAP
 
     def get_protocol(self, protocol=None):
         if settings.ARCHIVE_BASE_URL:

@@ -13,6 +13,19 @@ def release_dir(settings, tmp_path_factory):
     return settings.ARCHIVE_RELEASE_DIR
 
 
+@pytest.fixture(autouse=True)
+def export_root(settings, tmp_path):
+    """Each test keeps the export files it prepares (cases/downloads.py) to itself.
+
+    The test client closes a streamed answer (freeing its export slot) only
+    once its body is read, and many tests never read it, so tests have slots
+    to spare; tests/test_downloads.py checks the bound itself.
+    """
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    settings.EXPORT_CONCURRENCY = 100
+    return settings.EXPORT_ROOT
+
+
 @pytest.fixture
 def fixture_dir(tmp_path):
     """A copy of the real fixture folder that a test may break."""

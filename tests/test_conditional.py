@@ -71,7 +71,9 @@ def test_the_etag_changes_after_a_new_load(client, article):
 
 
 def test_each_address_has_its_own_etag(client, article):
-    etags = {client.get(url)["ETag"] for url in ("/data/", "/data/?x=1", "/cases/a8023r.json", "/cases/ha3c3r.json")}
+    etags = {
+        client.get(url)["ETag"] for url in ("/data/", "/people/?page=1", "/cases/a8023r.json", "/cases/ha3c3r.json")
+    }
     assert len(etags) == 4
 
 
@@ -217,8 +219,10 @@ def test_a_streamed_response_gets_validators_but_its_body_is_not_stored(db):
     second = middleware_answer(view)
     assert second.streaming
     assert len(calls) == 2
+    # Not stored, so the view is asked again whether the address answers 200;
+    # its body is not read.
     assert middleware_answer(view, **{"If-None-Match": first["ETag"]}).status_code == 304
-    assert len(calls) == 2
+    assert len(calls) == 3
 
 
 def test_a_page_bigger_than_the_limit_is_not_stored(db, monkeypatch):
@@ -241,3 +245,40 @@ def test_nothing_is_cached_with_debug_on(db, settings):
     response = middleware_answer(lambda: HttpResponse("page"))
     assert "ETag" not in response
     assert "Cache-Control" not in response
+
+
+FUTURE = http_date(4102444800)  # 2100-01-01
+ANY_COPY = {"If-None-Match": "*"}
+
+
+@pytest.mark.parametrize("headers", [ANY_COPY, {"If-Modified-Since": FUTURE}], ids=["any etag", "future date"])
+@pytest.mark.parametrize(
+    "url",
+    ["/cases/zzzzzz/", "/cases/?date_from=2021-13-40", "/people/?page=x", "/cases/withdr/", "/cases/withdr.json"],
+)
+def test_an_address_that_answers_no_page_is_never_answered_304(client, article, url, headers):
+    withdraw("withdr")
+    expected = client.get(url).status_code
+    assert expected in (400, 404, 410)
+    for _ in range(2):  # cold, then with whatever the first request left in the cache
+        assert client.get(url, headers=headers).status_code == expected
+        assert client.head(url, headers=headers).status_code == expected
+
+
+@pytest.mark.parametrize("headers", [ANY_COPY, {"If-Modified-Since": FUTURE}], ids=["any etag", "future date"])
+def test_a_page_that_answers_200_may_be_answered_304_cold_or_stored(client, article, headers):
+    for _ in range(2):
+        assert client.get("/cases/a8023r/", headers=headers).status_code == 304
+        assert client.get("/cases.csv", headers=headers).status_code == 304
+
+
+def withdraw(ref):
+    from cases.models import RetiredRef
+
+    RetiredRef.objects.create(
+        ref=ref,
+        status=RetiredRef.Status.WITHDRAWN,
+        title="A case recorded twice",
+        reason="It was the same event as another case.",
+        retired=datetime.date(2026, 1, 2),
+    )

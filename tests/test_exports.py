@@ -113,6 +113,16 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(db, start):
     assert case["title"].startswith(start)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [" =1+1", "\n=1+1", "\r\n+1", "\u3000@SUM(A1)", "\xa0-1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", "\tx"],
+)
+def test_a_formula_behind_white_space_or_in_full_width_is_defused_too(db, text):
+    make_case(title=text, details={"authority": text})
+    (row,) = csv_records(Case.objects.all())
+    assert row["title"] == row["detention_authority"] == "'" + text
+
+
 def test_numbers_are_not_mistaken_for_formulas(db):
     make_case(place=make_place("Lima", latitude="-12.04640", longitude="-77.04280"))
     (row,) = csv_records(Case.objects.all())

@@ -1,11 +1,14 @@
 import datetime
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import feedparser
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from cases.models import Case
 
@@ -134,11 +137,12 @@ def test_the_same_filters_make_the_same_feed_whatever_their_order_or_extra_param
     assert plain.feed.id == "http://testserver/feed/?kind=protest&place=almaty"
     for query in (
         "place=almaty&kind=protest",
+        # An unknown parameter is dropped by a redirect to the clean address.
         "place=almaty&kind=protest&utm_source=newsletter",
         "kind=protest&q=&place=almaty&sort=oldest",
         "kind=protest&place=almaty&date_match=overlaps",
     ):
-        parsed = feedparser.parse(client.get(f"/feed/?{query}").content)
+        parsed = feedparser.parse(client.get(f"/feed/?{query}", follow=True).content)
         assert not parsed.bozo, query
         assert parsed.feed.id == plain.feed.id, query
         assert [link.href for link in parsed.feed.links if link.rel == "self"] == [plain.feed.id]
@@ -157,3 +161,37 @@ def test_the_feed_lists_newest_published_first_whatever_the_sort_as_the_data_pag
             f"http://testserver{older.get_absolute_url()}",
         ], sort
     assert "newest published first, whatever the <code>sort</code>" in client.get("/data/").content.decode()
+
+
+# Any text a reader sends: the feed is XML an XML parser reads, or a 400.
+
+XML_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(["\ufffe", "\uffff", "\x00", "\x0b", "\x7f", "\x85", "<", "&", "]", "\U0010ffff"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(q=XML_TEXT, kind=st.sampled_from(["", "protest", "\ufffe"]), place=st.sampled_from(["", "almaty", "\uffff"]))
+@example(q="\ufffe", kind="", place="")
+@example(q="a\uffffb", kind="", place="")
+def test_the_feed_is_xml_whatever_its_filters_say_or_a_400(client, article, q, kind, place):
+    response = client.get("/feed/", {"q": q, "kind": kind, "place": place})
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200:
+        ET.fromstring(response.content)  # raises ParseError on any character XML forbids
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
+@pytest.mark.parametrize(
+    "url", ["/feed/?q=x{}", "/cases/?q=x{}", "/cases.csv?q={}", "/sitemap.xml?p={}", "/cases/a{}/"]
+)
+def test_a_character_xml_forbids_is_refused_with_a_400(client, article, character, url):
+    response = client.get(url.format(quote(character)))
+    assert response.status_code == 400
+    if url.startswith("/cases/?"):
+        assert f"Remove the character U+{ord(character):04X} from the search" in response.content.decode()

@@ -18,6 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from cases import search
+
 from .pages import pages_for, parameters, url_names
 
 # 412: a conditional request whose If-Match or If-Unmodified-Since fails, as HTTP says.
@@ -219,6 +221,54 @@ def test_any_request_headers_on_any_page_are_answered_without_a_server_error(cli
         assert_answered(response, (page.url, headers))
         if response.status_code == 304:
             assert not response.content
+
+
+# Many words: up to the length limit, distinct or repeated, quoted or not, in any script.
+WORD = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=6)
+MANY_TERMS = st.lists(
+    st.one_of(WORD, WORD.map(lambda word: f'"{word} {word[::-1]}"'), st.sampled_from(["a", "-", "!!", "“", '"'])),
+    min_size=10,
+    max_size=100,
+).map(lambda words: " ".join(words)[:200])
+SEARCHING = ["case-list", "feed", "cases-csv", "cases-json"]
+
+
+@pytest.mark.parametrize("name", SEARCHING)
+@settings(fuzz, max_examples=30)
+@given(q=MANY_TERMS, rest=query_strings())
+@example(q=" ".join(f"w{i}" for i in range(66)), rest="")
+@example(q=" ".join(["ab"] * 66), rest="sort=relevance")
+@example(q=" ".join(f"w{i}" for i in range(20)), rest="")
+def test_a_search_of_many_terms_answers_200_or_a_400_that_says_why(client, article, name, q, rest):
+    url = f"{reverse(name)}?q={encoded(q)}&{rest}"
+    response = client.get(url)
+    assert_answered(response, url)
+    if not rest:  # the search alone: 200, or a 400 that names the bound it passed
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if len(search.terms(q)) > search.MAX_TERMS:
+            assert response.status_code == 400 and "at most" in content.decode(), url
+        else:
+            assert response.status_code == 200, url
+
+
+COOKIES = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=80),
+    st.lists(st.tuples(st.sampled_from(["csrftoken", "sessionid", "django_language", "x"]), st.text(max_size=40))).map(
+        lambda pairs: "; ".join(f"{name}={value}" for name, value in pairs)
+    ),
+)
+
+
+@pytest.mark.parametrize("name", url_names())
+@settings(fuzz, max_examples=15)
+@given(cookie=COOKIES, headers=st.dictionaries(st.sampled_from(REQUEST_HEADERS), HEADER_VALUES, max_size=3))
+def test_any_cookie_and_headers_on_any_page_are_answered_without_a_server_error_or_a_cookie(
+    client, article, name, cookie, headers
+):
+    for page in pages_for(name):
+        response = client.get(page.url, headers={**headers, "Cookie": cookie})
+        assert_answered(response, (page.url, cookie, headers))
+        assert not response.cookies and "Set-Cookie" not in response
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))

@@ -155,6 +155,9 @@ BAD = {
                                         "people[zhang-xiao].names[1].quote"),
     "modified before created": (["cases", "2n2181", "modified"], "2020-01-01", "cases[2n2181].modified"),
     "bad coordinates": (["places", "almaty", "latitude"], 123.0, "places[almaty].latitude"),
+    "a character XML forbids": (["cases", "2n2181", "title"], "A title\ufffe", "cases[2n2181].title"),
+    "a control character": (["cases", "2n2181", "summary"], "A summary\x01", "cases[2n2181].summary"),
+    "a character XML forbids, deep": (["places", "almaty", "name"], "Almaty\uffff", "places[almaty].name"),
 }  # fmt: skip
 
 
@@ -168,6 +171,15 @@ def test_bad_fixture_is_refused_naming_record_and_field_and_nothing_changes(arti
         load_fixture(write(fixture_dir, data), force=True)
     assert any(line.startswith(where) for line in error.value.errors), error.value.errors
     assert snapshot() == before
+
+
+def test_a_source_text_with_a_character_xml_forbids_is_refused(article, fixture_dir):
+    text = fixture_dir / "sources" / f"{SOURCE}.txt"
+    text.write_text(text.read_text(encoding="utf-8") + "\x0c", encoding="utf-8")
+    data = original()
+    _set(data, ["sources", SOURCE, "sha256"], hashlib.sha256(text.read_bytes()).hexdigest())
+    with pytest.raises(FixtureError, match=rf"sources\[{SOURCE}\]\.text_file: holds U\+000C"):
+        load_fixture(write(fixture_dir, data), force=True)
 
 
 def test_bad_fixture_is_refused_on_an_empty_database_too(db, fixture_dir):

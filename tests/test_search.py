@@ -246,3 +246,42 @@ def test_a_search_without_words_lists_nothing_and_exports_nothing(client, articl
     assert "No cases found" in response.content.decode()
     csv = b"".join(client.get("/cases.csv", {"q": q}).streaming_content).decode("utf-8-sig")
     assert len(csv.strip().splitlines()) == 1  # the header alone
+
+
+# Many terms ------------------------------------------------------------------
+
+
+def words(count):
+    """``count`` distinct two-letter words: "aa ab ac ...", 3 characters a word."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join(a + b for a in letters for b in letters)[: 3 * count - 1]
+
+
+SEARCHING_PAGES = ["/cases/", "/feed/", "/cases.csv", "/cases.json"]
+
+
+@pytest.mark.parametrize("url", SEARCHING_PAGES)
+def test_a_search_of_any_number_of_words_under_the_length_limit_answers_200_or_says_why_not(client, article, url):
+    for count in range(1, 67):  # 66 words fill the 200 characters
+        q = words(count)
+        assert len(search.terms(q)) == count and len(q) <= 200
+        response = client.get(url, {"q": q})
+        if count <= search.MAX_TERMS:
+            assert response.status_code == 200, count
+        else:
+            assert response.status_code == 400, count
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert f"at most {search.MAX_TERMS} words or quoted phrases; this one has {count}" in body.decode()
+
+
+def test_a_phrase_counts_as_one_term(client, article):
+    q = '"' + words(60) + '"'
+    assert client.get("/cases/", {"q": q}).status_code == 200
+
+
+def test_the_search_query_stays_shallow_however_many_terms_it_ranks(article):
+    """Past the bound the SQL still runs: its sums nest as a balanced tree, not one level a term."""
+    q = words(66)
+    ranked = search.ranked(Case.objects.all(), q).filter(search_rank__gte=0)
+    assert list(search.matching_documents(q)) == []
+    assert len(list(ranked)) == Case.objects.count()

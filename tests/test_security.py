@@ -59,6 +59,27 @@ def test_the_url_list_covers_every_contract_page():
         assert name in names
 
 
+# Cookies a browser, a scanner or another site on the same domain might send.
+HOSTILE_COOKIES = [
+    "csrftoken=y",
+    "csrftoken=" + "a" * 32,
+    "csrftoken=" + "A1" * 32,
+    "sessionid=x; csrftoken=",
+    "django_language=kk",
+    "=; ;;; csrftoken",
+    "csrftoken=%00\u00e9",
+]
+
+
+@pytest.mark.parametrize("cookie", HOSTILE_COOKIES)
+def test_no_answer_sets_a_cookie_whatever_cookies_the_request_carries(client, article, cookie):
+    for url in [page.url for page in every_page()] + OTHER_URLS:
+        for method in ("get", "head", "post"):
+            response = getattr(client, method)(url, headers={"cookie": cookie})
+            assert not response.cookies, (method, url, cookie)
+            assert "Set-Cookie" not in response.headers, (method, url, cookie)
+
+
 @pytest.mark.parametrize("method", WRITE_METHODS)
 def test_writes_are_refused_on_every_page_with_405(client, article, method):
     urls = [page.url for page in every_page()] + OTHER_URLS

@@ -8,7 +8,9 @@ import pytest
 
 
 def django_check(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "ARCHIVE_BASE_URL"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=environment, timeout=120
@@ -25,6 +27,11 @@ def django_check(**env):
             "DEBUG must be off",
         ),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        (
+            {"ARCHIVE_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a"},
+            "ARCHIVE_BASE_URL must be set when ARCHIVE_ENV=production",
+        ),
+        ({"ARCHIVE_BASE_URL": "https://a.example/x/"}, "must be a scheme and a host"),
         ({"ARCHIVE_ENV": "staging"}, "ARCHIVE_ENV='staging' must be one of"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL must name a PostgreSQL"),
         ({"CONN_MAX_AGE": "soon", "DATABASE_URL": "postgres://u@127.0.0.1/x"}, "CONN_MAX_AGE='soon'"),
@@ -37,7 +44,12 @@ def test_bad_settings_stop_start_up_with_a_message(env, message):
 
 
 def test_production_starts_with_what_it_needs():
-    result = django_check(ARCHIVE_ENV="production", SECRET_KEY="k" * 60, ALLOWED_HOSTS="archive.example.org")
+    result = django_check(
+        ARCHIVE_ENV="production",
+        SECRET_KEY="k" * 60,
+        ALLOWED_HOSTS="archive.example.org",
+        ARCHIVE_BASE_URL="https://archive.example.org",
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -1,3 +1,4 @@
+import re
 import urllib.robotparser
 import xml.etree.ElementTree as ET
 
@@ -10,7 +11,7 @@ from protego import Protego
 from cases.models import Case, Person, Place, Source
 from cases.views import data
 
-from .factories import make_case
+from .factories import make_case, make_person
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -174,3 +175,25 @@ def test_robots_txt_keeps_both_kinds_of_parser_out_of_filtered_lists_and_bulk_ex
 def test_robots_txt_uses_the_public_address_when_one_is_set(client, db, settings):
     settings.ARCHIVE_BASE_URL = "https://archive.example.org"
     assert "Sitemap: https://archive.example.org/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_a_full_sitemap_file_fits_the_page_cache_even_with_the_longest_addresses(client, db, settings):
+    from cases.caching import PAGE_CACHE_MAX_BYTES
+    from cases.sitemaps import URLS_PER_SITEMAP
+
+    settings.ARCHIVE_BASE_URL = "https://archive-of-detentions-and-protests.example.org"
+    longest = Person._meta.get_field("slug").max_length
+    make_case(people=[(make_person(slug="p" * longest), "detained")])
+    content = client.get("/sitemap-people.xml").content
+    (entry,) = re.findall(rb"<url>.*?</url>\s*", content, re.DOTALL)
+    assert b"p" * longest in entry
+    assert URLS_PER_SITEMAP * len(entry) + len(content) <= PAGE_CACHE_MAX_BYTES
+
+
+def test_a_sitemap_file_is_served_from_the_page_cache(client, article, django_assert_num_queries):
+    for url in ("/sitemap.xml", "/sitemap-cases.xml"):
+        first = client.get(url)
+        with django_assert_num_queries(1):  # the data's version
+            again = client.get(url)
+        assert again.content == first.content
+        assert "public" in again["Cache-Control"]

@@ -12,26 +12,22 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from .. import case_data, dates, exports, release
+from .. import case_data, dates, downloads, exports, release
 from ..caching import data_version
 from ..filters import CaseFilter
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
-from ..sitemaps import SITEMAPS
+from ..sitemaps import SITEMAPS, URLS_PER_SITEMAP
 from .records import json_ld_script
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
-# One sitemap file holds at most this many addresses (sitemaps.org); past it,
-# /sitemap.xml becomes an index of one file per section and page.
-URLS_PER_SITEMAP = 50_000
 JSON_DUMPS = {"ensure_ascii": False, "indent": 1}
 
 
@@ -237,7 +233,8 @@ def robots_txt(request):
 
 
 def sitemap(request):
-    """``/sitemap.xml``: every address in one file while they fit, else an index of the sections' files."""
+    """``/sitemap.xml``: every address in one file while they fit in one (URLS_PER_SITEMAP), else an
+    index of the sections' files, each of at most URLS_PER_SITEMAP addresses."""
     sections = {name: section() for name, section in SITEMAPS.items()}
     if sum(section.paginator.count for section in sections.values()) <= URLS_PER_SITEMAP:
         return sitemap_views.sitemap(request, sections)
@@ -259,21 +256,21 @@ def sitemap_section(request, section):
 # The case list as data, honouring the list's filters.
 
 
-def _download(request, content_type, chunks, filename, disposition):
-    # A HEAD request gets the headers only: nothing is read from the database.
-    body = iter(()) if request.method == "HEAD" else chunks
-    response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
-
 def cases_csv(request):
     """``/cases.csv``: every case the list would show for the same parameters, in its order, streamed."""
     filterset = exports.filter_cases(request)
     if not filterset.is_valid():
         return exports.filter_error_response(filterset)
-    chunks = exports.csv_chunks(exports.rows(filterset.qs, _absolute(request)("")))
-    return _download(request, "text/csv; charset=utf-8; header=present", chunks, "cases.csv", "attachment")
+    base_url = _absolute(request)("")
+    return downloads.export_response(
+        request,
+        "cases.csv",
+        "text/csv; charset=utf-8; header=present",
+        "attachment",
+        filterset.qs.count(),
+        lambda: exports.csv_chunks(exports.rows(filterset.qs, base_url)),
+        base_url,
+    )
 
 
 def cases_json(request):
@@ -285,5 +282,12 @@ def cases_json(request):
     absolute = _absolute(request)
     query = {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()}
     metadata = exports.dataset_metadata(data_version(request), absolute(reverse("data")), query)
-    chunks = exports.json_chunks(exports.rows(filterset.qs, absolute("")), metadata)
-    return _download(request, "application/json", chunks, "cases.json", "inline")
+    return downloads.export_response(
+        request,
+        "cases.json",
+        "application/json",
+        "inline",
+        filterset.qs.count(),
+        lambda: exports.json_chunks(exports.rows(filterset.qs, absolute("")), metadata),
+        absolute(""),
+    )

@@ -252,7 +252,7 @@ def _page(request, items, per_page=PER_PAGE, count=None):
     try:
         return paginator.page(number)
     except PageNotAnInteger:
-        raise BadRequest(f"page={number!r} is not a page number") from None
+        raise BadRequest("page is not a page number") from None  # never the value: it reaches the log
     except EmptyPage:
         raise Http404("There is no such page.") from None
 
