@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from . import dates, facets, pages
+from . import dates, facets, fixture_schema, pages
 from .models import (
     COMMON_FIELDS,
     DETENTION_FIELDS,
@@ -210,8 +210,8 @@ class _Checker:
     def source_text(self, record, where):
         name = self.require(record, where, "text_file")
         expected = self.require(record, where, "sha256")
-        if name is None:
-            return None
+        if name is None or not name.isprintable():
+            return None  # a name no path can hold: the fixture's schema names it
         path = (self.base_dir / name).resolve()
         if self.base_dir.resolve() not in path.parents:
             self.error(f"{where}.text_file", f"{name!r} lies outside the fixture's folder")
@@ -529,8 +529,13 @@ def check_fixture(path):
     """Check the fixture and its place against the database; raise FixtureError listing every problem."""
     path = Path(path)
     data, raw = read_fixture(path)
+    shape, wrong_type = fixture_schema.problems(data)
+    if wrong_type:
+        # The checks below read each value as the type the schema gives it.
+        raise FixtureError(shape)
     checker = _Checker(data, path.parent)
     checker.check()
+    checker.errors = fixture_schema.merge(checker.errors, [*shape, *fixture_schema.text_problems(checker.texts)])
     # A ref once published must stay answerable: as a case, or retired with a
     # 301 or a 410. A fixture that drops one would break someone's citation.
     known = set(Case.objects.values_list("ref", flat=True)) | set(RetiredRef.objects.values_list("ref", flat=True))

@@ -24,7 +24,7 @@ from ..permalinks import absolute_url
 from ..sitemaps import SITEMAPS
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
+SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json", "fixture": "fixture.schema.json"}
 # One sitemap file holds at most this many addresses (sitemaps.org); past it,
 # /sitemap.xml becomes an index of one file per section and page.
 URLS_PER_SITEMAP = 50_000
@@ -98,7 +98,7 @@ class DataView(TemplateView):
 
 
 def schema(request, name):
-    """The JSON Schemas of the exports, as kept in the repository."""
+    """The JSON Schemas of the exports and of the curated fixture, as kept in the repository."""
     if name not in SCHEMAS:
         raise Http404("No such schema.")
     text = (SCHEMA_DIR / SCHEMAS[name]).read_bytes()
