@@ -199,3 +199,39 @@ def test_the_schema_is_published_on_the_data_page(client, db):
     published = json.loads(response.content)
     jsonschema.Draft202012Validator.check_schema(published)
     assert published == fixture_schema.validator().schema
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield (*path, key)
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value[:2]):
+            yield (*path, i)
+            yield from _leaves(item, (*path, i))
+
+
+def test_the_quick_check_refuses_every_record_jsonschema_refuses():
+    """fastjsonschema only decides which records jsonschema must explain: it may let none through."""
+    data = original()
+    retired = {"ref": "84a8j7", "status": "replaced", "title": "T", "reason": "R", "replaced_by": "84a8j6",
+               "retired": "2026-11-27"}  # fmt: skip
+    samples = [(name, records[0]) for name, records in data.items() if records] + [("retired", retired)]
+    samples.append(("cases", next(c for c in data["cases"] if c["kind"] == "protest")))
+    _, validators = fixture_schema.section_validators()
+    bad_values = ([1], {"a": 1}, True, 7, 1.5, None, "", "a\nb", "\x00", "\ud800", "x" * 1001, "javascript:x", -1000)
+    compared = 0
+    for section, record in samples:
+        quick, explain = validators[section]
+        for path in _leaves(record):
+            for bad in bad_values:
+                broken = json.loads(json.dumps(record))
+                target = broken
+                for step in path[:-1]:
+                    target = target[step]
+                target[path[-1]] = bad
+                refused_quickly = fixture_schema.record_errors((quick, explain), broken) != ()
+                assert refused_quickly or explain.is_valid(broken), (section, path, bad)
+                compared += 1
+    assert compared > 2000
