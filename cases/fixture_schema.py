@@ -123,8 +123,10 @@ def describe(error):
     if rule == "enum":
         return f"{shorten(value)} is not one of {', '.join(map(str, error.validator_value))}"
     if rule == "pattern":
-        what = schema.get("description", f"match {error.validator_value}")
+        what = schema.get("description")
         where = first_refused(error.validator_value, value)
+        if what is None:
+            return f"{shorten(value)} does not match {error.validator_value}"
         if where is None:
             return f"{shorten(value)} is not {what}"
         return f"must be {what}; it has U+{ord(value[where]):04X} at position {where}"
