@@ -79,7 +79,7 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 reset-db: install var
-	rm -f var/archive.sqlite3
+	rm -f var/archive.sqlite3 var/archive.sqlite3-wal var/archive.sqlite3-shm
 	$(MAKE) data
 
 # Production-like serving (docs/operations.md): DEBUG off, hashed and compressed

@@ -143,6 +143,14 @@ else:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "archive.sqlite3")),
     }
+# SQLite keeps a write-ahead log, so that requests go on reading the last committed
+# load while a load writes the next one, and a load commits while requests read (in
+# the default rollback journal either waits for the other, then fails with "database
+# is locked"). A connection that does need a lock waits for it (the busy timeout, in
+# seconds) before it gives up.
+SQLITE_OPTIONS = {"init_command": "PRAGMA journal_mode=WAL", "timeout": 20}
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["OPTIONS"] = {**SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
 if _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("TEST", {})
     if os.environ.get("TEST_DATABASE_NAME"):

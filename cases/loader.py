@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from . import dates, facets, pages, sentences
+from . import dates, facets, fixture_schema, pages, sentences
 from .characters import not_in_xml
 from .models import (
     COMMON_FIELDS,
@@ -45,12 +45,14 @@ from .models import (
     is_issuable_ref,
 )
 from .names import search_key
+from .progress import SILENT
 from .search import index_cases
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUOTE_KEY = re.compile(r"(?P<source>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<number>[1-9][0-9]*)")
 # A title or summary of a case that rests on one person's word says so in one of these ways.
 ATTRIBUTING = re.compile(r"\b(reported|reportedly|according to|alleged|allegedly|said|says)\b", re.IGNORECASE)
+SECTIONS = ("sources", "places", "people", "relations", "statements", "cases", "retired")
 
 
 class FixtureError(Exception):
@@ -71,8 +73,9 @@ class Report:
 class _Checker:
     """Walks the fixture once, collecting problems as "<record>.<field>: <what is wrong>"."""
 
-    def __init__(self, data, base_dir):
+    def __init__(self, data, base_dir, advance=None):
         self.data = data
+        self.advance = advance or (lambda n=1: None)  # called for each record checked, as its check begins
         self.base_dir = base_dir
         self.errors = []
         self.texts = {}  # source slug -> archived text
@@ -182,7 +185,7 @@ class _Checker:
         if not isinstance(self.data, dict):
             self.error("fixture", "must be a JSON object")
             return
-        for section in ("sources", "places", "people", "relations", "statements", "cases", "retired"):
+        for section in SECTIONS:
             if not isinstance(self.data.get(section, []), list):
                 self.error(section, "must be a list")
                 return
@@ -213,6 +216,7 @@ class _Checker:
 
     def check_sources(self):
         for i, record in enumerate(self.data.get("sources", [])):
+            self.advance()
             where = self.label("sources", i, record, "slug")
             allowed = {
                 "slug", "title", "publisher", "author", "language", "original_language", "original_title",
@@ -258,8 +262,8 @@ class _Checker:
     def source_text(self, record, where):
         name = self.require(record, where, "text_file")
         expected = self.require(record, where, "sha256")
-        if name is None:
-            return None
+        if name is None or not name.isprintable():
+            return None  # a name no path can hold: the fixture's schema names it
         path = (self.base_dir / name).resolve()
         if self.base_dir.resolve() not in path.parents:
             self.error(f"{where}.text_file", f"{name!r} lies outside the fixture's folder")
@@ -332,6 +336,7 @@ class _Checker:
     def check_places(self):
         records = self.data.get("places", [])
         for i, record in enumerate(records):
+            self.advance()
             where = self.label("places", i, record, "slug")
             allowed = {
                 "slug", "name", "kind", "parent", "latitude", "longitude", "coordinates_basis", "description",
@@ -381,6 +386,7 @@ class _Checker:
 
     def check_people(self):
         for i, record in enumerate(self.data.get("people", [])):
+            self.advance()
             where = self.label("people", i, record, "slug")
             allowed = {"slug", "name", "kind", "description", "description_quotes", "editorial", "modified", "names"}
             if not self.keys(record, where, allowed):
@@ -456,6 +462,7 @@ class _Checker:
 
     def check_statements(self):
         for i, record in enumerate(self.data.get("statements", [])):
+            self.advance()
             where = f"statements[{i}]"
             if not self.keys(record, where, {"quote", "kind", "summary", "speaker", "attribution"}):
                 continue
@@ -491,6 +498,7 @@ class _Checker:
     def check_relations(self):
         seen = set()
         for i, record in enumerate(self.data.get("relations", [])):
+            self.advance()
             where = f"relations[{i}]"
             if not self.keys(record, where, {"person", "relation", "relative", "quote"}):
                 continue
@@ -530,6 +538,7 @@ class _Checker:
         cases = self.data.get("cases", [])
         protests = {c.get("ref") for c in cases if isinstance(c, dict) and c.get("kind") == Case.Kind.PROTEST}
         for i, record in enumerate(cases):
+            self.advance()
             where = self.label("cases", i, record, "ref")
             allowed = {
                 "ref", "kind", "title", "summary", "date", "place", "created", "modified",
@@ -713,6 +722,7 @@ class _Checker:
     def check_retired(self):
         live = {c.get("ref") for c in self.data.get("cases", []) if isinstance(c, dict)}
         for i, record in enumerate(self.data.get("retired", [])):
+            self.advance()
             where = self.label("retired", i, record, "ref")
             if not self.keys(record, where, {"ref", "status", "title", "reason", "replaced_by", "retired"}):
                 continue
@@ -760,12 +770,19 @@ def fixture_digest(path, data, raw):
     return digest.hexdigest()
 
 
-def check_fixture(path):
+def check_fixture(path, progress=SILENT):
     """Check the fixture and its place against the database; raise FixtureError listing every problem."""
     path = Path(path)
     data, raw = read_fixture(path)
-    checker = _Checker(data, path.parent)
-    checker.check()
+    with progress.stage("records checked against the schema", _record_count(data)) as advance:
+        shape, wrong_type = fixture_schema.problems(data, advance)
+    if wrong_type:
+        # The checks below read each value as the type the schema gives it.
+        raise FixtureError(shape)
+    with progress.stage("records checked", _record_count(data)) as advance:
+        checker = _Checker(data, path.parent, advance)
+        checker.check()
+    checker.errors = fixture_schema.merge(checker.errors, [*shape, *fixture_schema.text_problems(checker.texts)])
     # A ref once published must stay answerable: as a case, or retired with a
     # 301 or a 410. A fixture that drops one would break someone's citation.
     known = set(Case.objects.values_list("ref", flat=True)) | set(RetiredRef.objects.values_list("ref", flat=True))
@@ -779,31 +796,44 @@ def check_fixture(path):
     return data, checker, fixture_digest(path, data, raw)
 
 
-def load_fixture(path, *, force=False):
+def _record_count(data):
+    """The fixture's records (sources, places, people, relations, cases, retired refs), as its stages count them."""
+    sections = (data.get(name) for name in SECTIONS) if isinstance(data, dict) else ()
+    return sum(len(section) for section in sections if isinstance(section, list))
+
+
+def load_fixture(path, *, force=False, progress=SILENT):
     """Check, then replace the archive's records with the fixture's, atomically.
 
     Returns a Report; ``unchanged`` is true when this exact fixture is what was
     loaded last, in which case nothing is written unless ``force``.
     """
     with transaction.atomic():
-        data, checker, digest = check_fixture(path)
+        data, checker, digest = check_fixture(path, progress)
         latest = DataLoad.objects.order_by("-loaded_at", "-pk").first()
         if latest and latest.fixture_sha256 == digest and not force:
             # The records are unchanged. What is derived from them (the facet summary, the
             # record pages) is written again where it is missing or in another format.
             facets.summarize(latest)
             if not pages.written(latest):
-                pages.prepare_all(latest)
+                _prepare_pages(latest, progress)
             return Report(sha256=digest, counts=latest.counts, unchanged=True)
-        counts = _write(data, checker.texts)
+        with progress.stage("records written", _record_count(data)) as advance:
+            counts = _write(data, checker.texts, advance)
         load = DataLoad.objects.create(
             loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
         )
-        pages.prepare_all(load)
+        _prepare_pages(load, progress)
     return Report(sha256=digest, counts=counts)
 
 
-def _write(data, texts):
+def _prepare_pages(load, progress):
+    total = sum(model.objects.count() for model in (Case, Person, Place, Source)) + 1  # and the home page
+    with progress.stage("pages prepared", total, unit="pages") as advance:
+        pages.prepare_all(load, advance=advance)
+
+
+def _write(data, texts, advance):
     for model in (RetiredRef, Fact, Citation, Involvement, Detention, Protest, Case, PersonRelation, PersonName):
         model.objects.all().delete()
     for model in (Statement, EditorialNote):
@@ -820,6 +850,7 @@ def _write(data, texts):
     records = {p["slug"]: p for p in data.get("places", [])}
     pending = sorted(records, key=lambda slug: _depth(records, slug))
     for slug in pending:
+        advance()
         record = records[slug]
         parent = places.get(record.get("parent"))
         place = Place.objects.create(
@@ -838,6 +869,7 @@ def _write(data, texts):
 
     people = {}
     for record in data.get("people", []):
+        advance()
         people[record["slug"]] = Person.objects.create(
             slug=record["slug"],
             name=record["name"],
@@ -848,6 +880,7 @@ def _write(data, texts):
 
     quotes = {}
     for record in data.get("sources", []):
+        advance()
         source = Source(
             slug=record["slug"],
             title=record["title"],
@@ -902,6 +935,7 @@ def _write(data, texts):
             )
 
     for record in data.get("statements", []):
+        advance()
         Statement.objects.create(
             quote=quotes[record["quote"]],
             kind=record["kind"],
@@ -927,6 +961,7 @@ def _write(data, texts):
             )
 
     for record in data.get("relations", []):
+        advance()
         PersonRelation.objects.create(
             person=people[record["person"]],
             relation=record["relation"],
@@ -936,6 +971,7 @@ def _write(data, texts):
 
     cases = {}
     for record in data.get("cases", []):
+        advance()
         case = Case(
             ref=record["ref"],
             kind=record["kind"],
@@ -995,6 +1031,7 @@ def _write(data, texts):
             )
 
     for record in data.get("retired", []):
+        advance()
         RetiredRef.objects.create(
             ref=record["ref"],
             status=record["status"],

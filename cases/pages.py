@@ -73,8 +73,11 @@ def written(load):
     return load.pages.filter(kind=RecordPage.Kind.HOME, data__format=FORMAT).exists()
 
 
-def prepare_all(load, batch=BATCH, log=None):
-    """Write the page documents of every record under ``load``, replacing any others; returns their number."""
+def prepare_all(load, batch=BATCH, log=None, advance=None):
+    """Write the page documents of every record under ``load``, replacing any others; returns their number.
+
+    ``advance(n)``, when given, is called as each batch of n pages is written.
+    """
     RecordPage.objects.all().delete()
     tree = list(Place.objects.order_by("path"))
     counts = dict(Case.objects.values_list("place").annotate(n=Count("pk")).order_by())
@@ -95,11 +98,15 @@ def prepare_all(load, batch=BATCH, log=None):
                 for record in chunk
             )
             written += len(chunk)
+            if advance:
+                advance(len(chunk))
         if log:
             log(f"  prepared the {kind} pages ({written} in all)")
     from .views.home import home_page  # here: the view's module imports this one
 
     RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data={**home_page(), "format": FORMAT})
+    if advance:
+        advance(1)
     return written + 1
 
 

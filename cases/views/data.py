@@ -27,7 +27,7 @@ from ..sitemaps import SITEMAPS, URLS_PER_SITEMAP
 from .records import json_ld_script
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
+SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json", "fixture": "fixture.schema.json"}
 JSON_DUMPS = {"ensure_ascii": False, "indent": 1}
 
 
@@ -198,7 +198,7 @@ def release_file(request, version, suffix):
 
 
 def schema(request, name):
-    """The JSON Schemas of the exports, as kept in the repository."""
+    """The JSON Schemas of the exports and of the curated fixture, as kept in the repository."""
     if name not in SCHEMAS:
         raise Http404("No such schema.")
     text = (SCHEMA_DIR / SCHEMAS[name]).read_bytes()

@@ -1,13 +1,17 @@
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.loader import FixtureError, check_fixture, load_fixture
+from cases.progress import Progress
 
 
 class Command(BaseCommand):
     help = (
         "Check the curated fixture and load it, replacing the archive's records in one transaction. "
-        "Nothing is written when any check fails."
+        "Nothing is written when any check fails. On a terminal each stage shows a progress bar; "
+        "elsewhere it prints one line when it ends."
     )
 
     def add_arguments(self, parser):
@@ -16,9 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="load even when this fixture is already loaded")
 
     def handle(self, *args, fixture, check, force, **options):
+        # The stream itself, not the command's wrapper, which would end each redrawn bar with a new line.
+        progress = Progress(options.get("stdout") or sys.stdout)
         try:
             if check:
-                data, checker, _ = check_fixture(fixture)
+                data, checker, _ = check_fixture(fixture, progress)
                 self.stdout.write(
                     f"{fixture}: OK ({len(data.get('cases', []))} cases, {len(checker.quotes)} quotes "
                     f"in {len(checker.texts)} sources, all verified)"
@@ -28,7 +34,7 @@ class Command(BaseCommand):
                 for slug, sentence, reason in checker.unused:
                     self.stdout.write(f"  {slug} {sentence.start}..{sentence.end} “{sentence.text}”: {reason}")
                 return
-            report = load_fixture(fixture, force=force)
+            report = load_fixture(fixture, force=force, progress=progress)
         except FixtureError as error:
             for line in error.errors:
                 self.stderr.write(line)
