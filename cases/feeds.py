@@ -44,7 +44,11 @@ class CaseFeed(Feed):
     language = "en"
 
     def __call__(self, request, *args, **kwargs):
+        from .views.lists import canonical_redirect
+
         filterset = filter_cases(request)
+        if redirect := canonical_redirect(request, filterset):
+            return redirect
         if not filterset.is_valid():
             return filter_error_response(filterset)
         request.case_filterset = filterset

@@ -22,6 +22,7 @@ from ..caching import data_version
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
 from ..sitemaps import SITEMAPS
+from .lists import canonical_redirect
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS = {"case": "case.schema.json", "cases": "cases.schema.json"}
@@ -158,6 +159,8 @@ def _download(request, content_type, chunks, filename, disposition):
 def cases_csv(request):
     """``/cases.csv``: every case the list would show for the same parameters, in its order, streamed."""
     filterset = exports.filter_cases(request)
+    if redirect := canonical_redirect(request, filterset):
+        return redirect
     if not filterset.is_valid():
         return exports.filter_error_response(filterset)
     chunks = exports.csv_chunks(exports.rows(filterset.qs, _absolute(request)("")))
@@ -167,6 +170,8 @@ def cases_csv(request):
 def cases_json(request):
     """``/cases.json``: the same cases as ``/cases.csv``, as JSON, streamed."""
     filterset = exports.filter_cases(request)
+    if redirect := canonical_redirect(request, filterset):
+        return redirect
     if not filterset.is_valid():
         errors = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
         return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)
