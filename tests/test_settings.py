@@ -25,6 +25,8 @@ def django_check(**env):
             "DEBUG must be off",
         ),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"ARCHIVE_CONTACT": "the editors"}, "ARCHIVE_CONTACT='the editors' must be an e-mail address"),
+        ({"ARCHIVE_CONTACT": "http://example.org/contact"}, "must be an e-mail address or an https:// address"),
         ({"ARCHIVE_ENV": "staging"}, "ARCHIVE_ENV='staging' must be one of"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL must name a PostgreSQL"),
         ({"CONN_MAX_AGE": "soon", "DATABASE_URL": "postgres://u@127.0.0.1/x"}, "CONN_MAX_AGE='soon'"),
