@@ -135,9 +135,6 @@ class CaseFeed(Feed):
 
 def describe(filterset):
     """The filters in words, for the feed's title: "cases (Place: Almaty, Kazakhstan; Kind: protest)"."""
-    from .views.lists import active_filters, active_query
+    from .views.lists import active_filters, active_query, in_words
 
-    chips = active_filters(filterset, active_query(filterset))
-    if not chips:
-        return "all cases"
-    return "cases (" + "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips) + ")"
+    return in_words(active_filters(filterset, active_query(filterset)))

@@ -410,3 +410,26 @@ def test_the_page_has_no_inline_style_or_script(client, article):
 def test_page_size_is_the_views_own(client, sixty_protests, monkeypatch):
     monkeypatch.setattr(CaseListView, "paginate_by", 50)
     assert len(refs_on(client.get("/cases/?page=2"))) == 10
+
+
+# The tab title and the downloads line --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "title"),
+    [
+        ("/cases/", "All cases – "),
+        ("/cases/?kind=protest&place=almaty", "Cases (Kind: protest; Place: Almaty, Kazakhstan) – "),
+        ("/cases/?date_from=2020-08&date_to=2020-08", "Cases (Date: August 2020) – "),
+        ("/cases/?q=Kumbolat", "Cases (Search: “Kumbolat”) – "),
+        ("/cases/?date_from=2021-13-40", "Error: Cases – "),
+    ],
+)
+def test_the_tab_title_says_what_is_listed(client, article, address, title):
+    page = text(client.get(address))
+    assert re.search(r"<title>(.*?)</title>", page).group(1).startswith(title)
+
+
+def test_the_downloads_line_counts_one_case_in_the_singular(client, article):
+    assert "This case as data:" in text(client.get("/cases/?date_from=2018&date_to=2018"))
+    assert "These 2 cases as data:" in text(client.get("/cases/?date_from=2020&date_to=2020"))

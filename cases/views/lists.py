@@ -78,7 +78,8 @@ class CaseListView(View):
             ellipsis=Paginator.ELLIPSIS,
             total=paginator.count,
             query=query,
-            active_filters=active_filters(case_filter, query),
+            active_filters=(chips := active_filters(case_filter, query)),
+            listed=in_words(chips),
             facets=facets,
             sort_label=case_filter.sort_order.label,
             searching=bool(case_filter.form.cleaned_data.get("q")),
@@ -200,6 +201,13 @@ def active_query(case_filter):
         else:
             query[name] = value
     return query
+
+
+def in_words(chips):
+    """The filters in words, from ``active_filters``: "cases (Place: Almaty, Kazakhstan; Kind: protest)"."""
+    if not chips:
+        return "all cases"
+    return "cases (" + "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips) + ")"
 
 
 def active_filters(case_filter, query):
