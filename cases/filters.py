@@ -69,6 +69,7 @@ from .models import Case, Involvement, Person, Place
 MAX_QUERY_LENGTH = 200
 MAX_DATE_LENGTH = 60
 OPEN_END_WORDS = (dates.OPEN_END, "now", "today")
+DATE_PARAMETERS = ("date_from", "date_to")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -287,17 +288,22 @@ class CaseFilter(django_filters.FilterSet):
             return None
         canonical = {
             name: value
-            for name, value in zip(("date_from", "date_to"), self.form.canonical_dates, strict=True)
+            for name, value in zip(DATE_PARAMETERS, self.form.canonical_dates, strict=True)
             if value is not None
         }
         data = self.data if isinstance(self.data, QueryDict) else QueryDict(urlencode(self.data))
         query = QueryDict(mutable=True)
         for name, values in data.lists():
-            if name not in ("date_from", "date_to") or not (canonical or any(values)):
-                query.setlist(name, values)  # an empty box is left to the address rules, not read as a date
-            elif not any(key in query for key in ("date_from", "date_to")):
-                # Both ends where the first was written, From first.
-                query.update(canonical)
+            if name not in DATE_PARAMETERS:
+                query.setlist(name, values)
+            elif not any(key in query for key in DATE_PARAMETERS):
+                # Both ends where the first was written, From first; an empty box is left as it
+                # is, to the address rules, not read as a date.
+                for date_name in DATE_PARAMETERS:
+                    if date_name in canonical:
+                        query[date_name] = canonical[date_name]
+                    elif date_name in data and not any(data.getlist(date_name)):
+                        query.setlist(date_name, data.getlist(date_name))
         return None if query == data else query
 
     def filter_queryset(self, queryset):

@@ -93,3 +93,10 @@ def test_empty_date_boxes_are_not_redirected_here(client, db, address):
     assert client.get(f"{address}?q=&date_from=&date_to=").status_code == 200
     response = client.get(f"{address}?date_from=August+2020&date_to=")
     assert response["Location"] == f"{address}?date_from=2020-08&date_to=2020-08"
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_an_empty_box_beside_a_typed_date_is_left_as_it_is(client, db, address):
+    response = client.get(f"{address}?date_from=&date_to=Aug+2020")
+    assert response["Location"] == f"{address}?date_from=&date_to=2020-08"
+    assert client.get(f"{address}?date_from=&date_to=2020-08").status_code == 200
