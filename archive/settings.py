@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import EmailValidator, URLValidator
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +43,20 @@ def envint(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+
+
+def envcontact(name):
+    """An e-mail address or an https:// address, or "" when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    for validate in (EmailValidator(), URLValidator(schemes=["https"])):
+        try:
+            validate(value)
+            return value
+        except ValidationError:
+            pass
+    raise ImproperlyConfigured(f"{name}={value!r} must be an e-mail address or an https:// address")
 
 
 def envlist(name, default):
@@ -241,6 +256,10 @@ if ARCHIVE_BASE_URL and not re.fullmatch(r"https?://[^/?#\s]+", ARCHIVE_BASE_URL
     raise ImproperlyConfigured(
         f"ARCHIVE_BASE_URL={ARCHIVE_BASE_URL!r} must be a scheme and a host, such as https://archive.example.org"
     )
+# Who publishes this copy of the archive and how to reach them, shown on /about/. Left
+# unset, the about page says so rather than naming anyone.
+ARCHIVE_PUBLISHER = os.environ.get("ARCHIVE_PUBLISHER", "").strip() or "Not configured (ARCHIVE_PUBLISHER is not set)"
+ARCHIVE_CONTACT = envcontact("ARCHIVE_CONTACT") or "Not configured (ARCHIVE_CONTACT is not set)"
 ARCHIVE_DATA_LICENCE = "CC BY 4.0"
 ARCHIVE_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 # Where the export of every case is kept, one file per load and format

@@ -83,7 +83,7 @@ def pick_urls(rng):
     # days, one end open, either match, with and without a kind.
     ends = ["", "2012", "2015", "2016-03", "2017", "2018", "2018-06", "2019-01-01", "2019-09-15", "2020", "2021-06"]
     dated = [
-        f"/cases/?date_from={a}&date_to={b}{extra}"
+        f"/cases/?date_from={a}&date_to={b or 'present'}{extra}"
         for a in ends
         for b in ends
         if (a or b) and (not a or not b or a[: len(b)] <= b)

@@ -261,3 +261,97 @@ def parse_bound(value, end=False):
         raise PartialDateError(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     date = parse(value)
     return date.latest if end else date.earliest
+
+
+# Dates as readers type them into the case list's filter -------------------------------
+
+OPEN_END = "present"  # a range's end left open, as the address writes it: date_to=present
+WRITE_DATES = (
+    "Write a year, a month or a day: 2018; August 2020, Aug 2020 or 2020-08; "
+    "4 September 2019 or 2019-09-04; a range as 2018–2020."
+)
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<month>[^\W\d_]+)\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_WRITTEN = [
+    re.compile(rf"{_YEAR}(?:-(?P<month>\d{{1,2}})(?:-(?P<day>\d{{1,2}}))?)?"),  # 2020, 2020-8, 2020-08-04
+    re.compile(rf"{_MONTH},?\s+{_YEAR}"),  # August 2020, Aug. 2020
+    re.compile(rf"{_DAY}\s+{_MONTH},?\s+{_YEAR}"),  # 4 September 2019
+    re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}"),  # September 4, 2019
+]
+# Two periods in one box: 2018–2020, 2018 - 2020, August 2020 to March 2021; "2018-2020" with a
+# plain hyphen only between two years (2020-08 is a month).
+_RANGE = re.compile(r"\s*(?:[–—]|\s-\s|\bto\b|\buntil\b)\s*", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"(\d{4})-(\d{4})")
+_OPEN_START = re.compile(r"(?:until|up to|before and in)\s+(?P<rest>.+)", re.IGNORECASE)
+_OPEN_END = re.compile(
+    r"(?:(?:since|from)\s+(?P<a>.+?)(?:\s+on(?:wards)?)?|(?P<b>.+?)\s*(?:onwards|on|[–—-]|(?:to|[–—-])\s*(?:present|now|today)))",
+    re.IGNORECASE,
+)
+
+
+class PeriodError(ValueError):
+    """What a reader typed is not a date the filter reads; the message says how to write one."""
+
+
+def read_period(text):
+    """One period as a reader writes it, in its canonical form (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``).
+
+    Raises PeriodError, with a message that says how to write a date, for
+    anything else (``08/07/2020`` too: it is 8 July in some countries and 7
+    August in others).
+    """
+    text = " ".join(text.split())
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", text):
+        raise PeriodError(
+            f"“{text}” can be read two ways (day first or month first). Write the day with its month "
+            "in words, such as 4 September 2019, or as year-month-day, 2019-09-04."
+        )
+    for pattern in _WRITTEN:
+        match = pattern.fullmatch(text)
+        if match:
+            break
+    else:
+        raise PeriodError(f"“{text}” is not a date the archive can read. {WRITE_DATES}")
+    parts = match.groupdict()
+    month = parts.get("month")
+    if month and not month.isdigit():
+        if month.lower() not in _MONTHS:
+            raise PeriodError(f"“{month}” is not the name of a month in English. {WRITE_DATES}")
+        month = _MONTHS[month.lower()]
+    canonical = parts["year"]
+    if month:
+        canonical += f"-{int(month):02d}"
+    if parts.get("day"):
+        canonical += f"-{int(parts['day']):02d}"
+    try:
+        parse(canonical)
+    except PartialDateError:
+        raise PeriodError(f"“{text}” is not a real date. {WRITE_DATES}") from None
+    return canonical
+
+
+def read_range(text):
+    """A period or a range typed in one box: (start, end), canonical; one period gives it twice.
+
+    ``2018–2020`` gives ("2018", "2020"); ``2018 onwards`` ("2018", OPEN_END);
+    ``until 2019`` (None, "2019"). Raises PeriodError as ``read_period``.
+    """
+    text = " ".join(text.split())
+    if match := _YEAR_RANGE.fullmatch(text):
+        return read_period(match[1]), read_period(match[2])
+    if match := _OPEN_START.fullmatch(text):
+        return None, read_period(match["rest"])
+    if match := _OPEN_END.fullmatch(text):
+        return read_period(match["a"] or match["b"]), OPEN_END
+    parts = _RANGE.split(text)
+    if len(parts) == 2:
+        return read_period(parts[0]), read_period(parts[1])
+    if len(parts) > 2:
+        raise PeriodError(f"“{text}” names more than two dates. {WRITE_DATES}")
+    period = read_period(text)
+    return period, period

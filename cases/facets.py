@@ -318,7 +318,8 @@ def _sort(rows, ordering):
 
 
 def year_facet(case_filter, spans):
-    """Years, newest first, counting the cases a link to that year would show.
+    """The years the date filter reaches, newest first, each counting the cases a link to that year
+    would show.
 
     ``spans`` holds (first year, last year, cases) for the cases matching every
     filter but the dates. Under ``overlaps`` a case counts in every year its
@@ -336,19 +337,21 @@ def year_facet(case_filter, spans):
             for year in range(first, last + 1):
                 counts[year] += n
     chosen = _chosen_year(case_filter)
+    # Only the years the date filter reaches: inside August 2020 the facet offers 2020, not 2019.
+    start, end = values.get("date_from"), values.get("date_to")
     return [
         FacetValue(
             str(year), counts[year], {"date_from": str(year), "date_to": str(year), "page": None}, year == chosen
         )
         for year in sorted(counts, reverse=True)
+        if (start is None or year >= start.year) and (end is None or year <= end.year)
     ]
 
 
 def _chosen_year(case_filter):
     """The year when the range is exactly one year (date_from=2018&date_to=2018), else None."""
-    raw_from = str(case_filter.data.get("date_from", "")).strip()
-    raw_to = str(case_filter.data.get("date_to", "")).strip()
-    return int(raw_from) if raw_from == raw_to and len(raw_from) == 4 and raw_from.isdigit() else None
+    start, end = case_filter.form.canonical_dates if case_filter.is_valid() else (None, None)
+    return int(start) if start == end and start and len(start) == 4 else None
 
 
 def _place_counts(case_filter, path_counts):

@@ -50,7 +50,11 @@ class CaseFeed(Feed):
     language = "en"
 
     def __call__(self, request, *args, **kwargs):
+        from .views.lists import canonical_redirect
+
         filterset = filter_cases(request)
+        if redirect := canonical_redirect(request, filterset):
+            return redirect
         if not filterset.is_valid():
             return filter_error_response(filterset)
         request.case_filterset = filterset
@@ -149,9 +153,6 @@ def subscription_query(filterset):
 
 def describe(filterset):
     """The filters in words, for the feed's title: "cases (Place: Almaty, Kazakhstan; Kind: protest)"."""
-    from .views.lists import active_filters, active_query
+    from .views.lists import active_filters, active_query, in_words
 
-    chips = active_filters(filterset, active_query(filterset))
-    if not chips:
-        return "all cases"
-    return "cases (" + "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips) + ")"
+    return in_words(active_filters(filterset, active_query(filterset)))

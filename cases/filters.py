@@ -26,9 +26,17 @@ without it) and an empty one counts as absent:
 ``person``
     A person's slug: cases that involve them, in any role.
 ``date_from``, ``date_to``
-    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``cases.dates.parse_bound``): the
-    range runs from the first day ``date_from`` names to the last day
-    ``date_to`` names, so ``date_to=2018`` includes 31 December 2018.
+    In the address ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the range runs
+    from the first day ``date_from`` names to the last day ``date_to`` names,
+    so ``date_to=2018`` includes 31 December 2018. ``date_from`` alone means
+    that period alone (``date_from=2020-08`` is August 2020), ``date_to`` alone
+    everything up to the end of its period, and ``date_to=present`` leaves the
+    end open ("from 2018 on"). A box also reads dates as people write them
+    (``dates.read_range``: "August 2020", "Aug 2020", "2020-8", "4 September
+    2019", and a range in one box, "2018–2020", "2018 onwards"); the views
+    redirect such an address to its canonical form (``canonical_query``), so
+    one period has one address. A date that can be read two ways
+    (``08/07/2020``) is refused with a message that says how to write it.
 ``date_match``
     ``overlaps`` (the default): the case's possible span (its earliest to
     latest possible day) shares a day with the range, so a case dated "2018"
@@ -54,12 +62,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.http import QueryDict
+from django.utils.http import urlencode
 
 from . import dates, search
 from .characters import not_in_xml
 from .models import Case, Involvement, Person, Place
 
 MAX_QUERY_LENGTH = 200
+MAX_DATE_LENGTH = 60
+OPEN_END_WORDS = (dates.OPEN_END, "now", "today")
+DATE_PARAMETERS = ("date_from", "date_to")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -152,10 +165,8 @@ class RecordField(forms.Field):
 
 
 class DateBoundField(forms.Field):
-    """One end of a date range, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; cleans to a day.
-
-    The start of a range cleans to the first day it names, the end to the last.
-    """
+    """A date box: a period or a range as a reader writes it (``dates.read_range``); cleans to
+    (start, end), canonical, which ``CaseFilterForm.clean`` turns into the range's days."""
 
     widget = forms.TextInput
 
@@ -164,22 +175,48 @@ class DateBoundField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        value = (value or "").strip()
+        value = " ".join(str(value or "").split())
         if not value:
             return None
+        if self.end and value.lower() in OPEN_END_WORDS:
+            return (dates.OPEN_END, dates.OPEN_END)
+        if len(value) > MAX_DATE_LENGTH:
+            raise ValidationError(f"A date can be at most {MAX_DATE_LENGTH} characters long.", code="invalid")
         try:
-            return dates.parse_bound(value, end=self.end)
-        except (dates.PartialDateError, ValueError, OverflowError):
-            raise ValidationError(
-                "This is not a date. Write a year, a month or a day: 2018, 2018-06 or 2018-06-30.", code="invalid"
-            ) from None
+            return dates.read_range(value)
+        except dates.PeriodError as error:
+            raise ValidationError(str(error), code="invalid") from None
 
 
 class CaseFilterForm(forms.Form):
+    """Reads the two date boxes together (module docstring); ``canonical_dates`` is how the
+    address writes them, (``date_from``, ``date_to``), either None when absent."""
+
+    canonical_dates = (None, None)
+
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
+        if "date_from" in self.errors or "date_to" in self.errors:
+            return cleaned
+        typed_from, typed_to = cleaned.get("date_from"), cleaned.get("date_to")
+        start = end = None
+        if typed_from and typed_to:
+            if typed_from[0] != typed_from[1] or (typed_to[0] != typed_to[1] and typed_to[0] != dates.OPEN_END):
+                self.add_error("date_to", "Write a range in one box, or its start in From and its end in To.")
+                return cleaned
+            start, end = typed_from[0], typed_to[1]
+        elif typed_from:
+            start, end = typed_from  # a period alone: that period
+        elif typed_to:
+            # To alone: up to the end of that period; a range typed there is that range.
+            start, end = (None, typed_to[1]) if typed_to[0] == typed_to[1] else typed_to
+        if start is None and end == dates.OPEN_END:
+            end = None
+        first = dates.parse_bound(start) if start else None
+        last = dates.parse_bound(end, end=True) if end and end != dates.OPEN_END else None
+        cleaned["date_from"], cleaned["date_to"] = first, last
+        self.canonical_dates = (start, end)
+        if first and last and last < first:
             self.add_error("date_to", "The end of the date range is before its start.")
         return cleaned
 
@@ -261,6 +298,31 @@ class CaseFilter(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             self._qs = super().qs if self.is_valid() else self.queryset.none()
         return self._qs
+
+    def canonical_query(self):
+        """The parameters with the dates as the address writes them (module docstring), or None
+        when they are written so already or the filter is not valid. Nothing else is changed."""
+        if not self.is_valid():
+            return None
+        canonical = {
+            name: value
+            for name, value in zip(DATE_PARAMETERS, self.form.canonical_dates, strict=True)
+            if value is not None
+        }
+        data = self.data if isinstance(self.data, QueryDict) else QueryDict(urlencode(self.data))
+        query = QueryDict(mutable=True)
+        for name, values in data.lists():
+            if name not in DATE_PARAMETERS:
+                query.setlist(name, values)
+            elif not any(key in query for key in DATE_PARAMETERS):
+                # Both ends where the first was written, From first; an empty box is left as it
+                # is, to the address rules, not read as a date.
+                for date_name in DATE_PARAMETERS:
+                    if date_name in canonical:
+                        query[date_name] = canonical[date_name]
+                    elif date_name in data and not any(data.getlist(date_name)):
+                        query.setlist(date_name, data.getlist(date_name))
+        return None if query == data else query
 
     def filter_queryset(self, queryset):
         return self.order(self.apply(queryset, self.form.cleaned_data))

@@ -73,7 +73,7 @@ class PageSitemap(ArchiveSitemap):
     """The pages that list and explain the records; they change when data is loaded."""
 
     def items(self):
-        return ["home", "case-list", "person-list", "place-list", "source-list", "data"]
+        return ["home", "case-list", "person-list", "place-list", "source-list", "data", "about"]
 
     def location(self, item):
         return reverse(item)

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from .feeds import CaseFeed
 from .views import data, records
+from .views.about import AboutView
 from .views.home import HomeView
 from .views.lists import CaseListView
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("sources/<slug:slug>.txt", data.source_text, name="source-text"),
     # For data users and crawlers.
     path("data/", data.DataView.as_view(), name="data"),
+    path("about/", AboutView.as_view(), name="about"),
     path("data/<slug:name>.schema.json", data.schema, name="data-schema"),
     path("data/datapackage.json", data.datapackage, name="datapackage"),
     re_path(

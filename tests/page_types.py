@@ -36,6 +36,7 @@ PAGE_TYPES = [
     PageType("place", "/places/almaty/", controls=("main a[href='/cases/ha3c3r/']",)),
     PageType("source", "/sources/kazakh-anti-communist-heats-up-again/", controls=(".quote-ref", ".passages a")),
     PageType("data", "/data/"),
+    PageType("about", "/about/", controls=("main a[href='/data/#bases']",)),
     PageType("404", "/no/such/page/", status=404, controls=("#notfound-q", "main a[href='/']")),
 ]
 

@@ -79,7 +79,9 @@ def test_filters_through_the_page(client, article):
 
 
 def test_the_form_shows_the_filters_in_use(client, article):
-    page = text(client.get("/cases/?q=Kumbolat&kind=protest&place=almaty&date_from=2021&date_match=within"))
+    page = text(
+        client.get("/cases/?q=Kumbolat&kind=protest&place=almaty&date_from=2021&date_to=2021&date_match=within")
+    )
     assert 'name="q" value="Kumbolat"' in page
     assert '<option value="protest" selected>' in page
     assert '<option value="almaty" selected>' in page
@@ -97,15 +99,19 @@ def test_a_person_filter_names_the_person(client, article):
 
 
 def test_each_active_filter_is_listed_with_a_link_that_removes_it(client, article):
-    page = text(client.get("/cases/?q=Kumbolat&kind=protest&place=almaty&date_from=2021-02&junk=1&page=", follow=True))
+    page = text(
+        client.get(
+            "/cases/?q=Kumbolat&kind=protest&place=almaty&date_from=2021-02&date_to=present&junk=1&page=", follow=True
+        )
+    )
     assert "Search: <strong>“Kumbolat”</strong>" in page
     assert "Kind: <strong>protest</strong>" in page
     assert "Place: <strong>Almaty, Kazakhstan</strong>" in page
     assert "From: <strong>February 2021</strong>" in page
     links = Page(page).links
-    assert "/cases/?kind=protest&place=almaty&date_from=2021-02" in links  # the search removed
-    assert "/cases/?q=Kumbolat&place=almaty&date_from=2021-02" in links  # the kind removed
-    assert "/cases/?q=Kumbolat&kind=protest&date_from=2021-02" in links  # the place removed
+    assert "/cases/?kind=protest&place=almaty&date_from=2021-02&date_to=present" in links  # the search removed
+    assert "/cases/?q=Kumbolat&place=almaty&date_from=2021-02&date_to=present" in links  # the kind removed
+    assert "/cases/?q=Kumbolat&kind=protest&date_from=2021-02&date_to=present" in links  # the place removed
     assert "/cases/?q=Kumbolat&kind=protest&place=almaty" in links  # the date removed
 
 
@@ -203,11 +209,22 @@ def test_the_year_facet_counts_a_case_in_every_year_it_may_fall_in(client, db):
     assert within == {"2018": (1, "/cases/?date_match=within&date_from=2018&date_to=2018")}
 
 
-def test_the_year_facet_ignores_the_date_range_to_offer_other_years(client, article):
-    page = text(client.get("/cases/?date_from=2020&date_to=2020"))
-    years = facet(page, "year")
-    assert years["2020"] == (2, None)
-    assert years["2018"] == (1, "/cases/?date_from=2018&date_to=2018")
+def test_the_year_facet_lists_only_the_years_the_date_filter_reaches(client, article):
+    years = facet(text(client.get("/cases/?date_from=2020-08&date_to=2020-08")), "year")
+    assert years == {"2020": (2, "/cases/?date_from=2020&date_to=2020")}
+    years = facet(text(client.get("/cases/?date_from=2019&date_to=2020")), "year")
+    assert list(years) == ["2020", "2019"]
+    assert facet(text(client.get("/cases/?date_from=2020&date_to=2020")), "year") == {"2020": (2, None)}
+    assert "2018" in facet(text(client.get("/cases/?date_to=2020")), "year")
+
+
+def test_one_period_is_one_chip(client, article):
+    page = text(client.get("/cases/?date_from=2018&date_to=2018"))
+    assert "Date: <strong>2018</strong>" in page
+    assert "From:" not in page and "To: <strong>" not in page
+    assert "/cases/" in Page(page).links  # the chip removes both ends
+    page = text(client.get("/cases/?date_from=2018&date_to=2020"))
+    assert "From: <strong>2018</strong>" in page and "To: <strong>2020</strong>" in page
 
 
 # Pagination ----------------------------------------------------------------------------
@@ -271,7 +288,10 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize(
     "params",
-    ["", "q=Protest&kind=detention&place=testland&person=aidos-sadykov&date_from=2000&date_match=within&sort=ref"],
+    [
+        "",
+        "q=Protest&kind=detention&place=testland&person=aidos-sadykov&date_from=2000&date_to=present&date_match=within&sort=ref",
+    ],
 )
 def test_the_query_count_grows_with_neither_rows_nor_page_number(client, db, params):
     country = make_place("Testland", kind="country", slug="testland")
@@ -395,3 +415,26 @@ def test_the_page_has_no_inline_style_or_script(client, article):
 def test_page_size_is_the_views_own(client, sixty_protests, monkeypatch):
     monkeypatch.setattr(CaseListView, "paginate_by", 50)
     assert len(refs_on(client.get("/cases/?page=2"))) == 10
+
+
+# The tab title and the downloads line --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "title"),
+    [
+        ("/cases/", "All cases – "),
+        ("/cases/?kind=protest&place=almaty", "Cases (Kind: protest; Place: Almaty, Kazakhstan) – "),
+        ("/cases/?date_from=2020-08&date_to=2020-08", "Cases (Date: August 2020) – "),
+        ("/cases/?q=Kumbolat", "Cases (Search: “Kumbolat”) – "),
+        ("/cases/?date_from=2021-13-40", "Error: Cases – "),
+    ],
+)
+def test_the_tab_title_says_what_is_listed(client, article, address, title):
+    page = text(client.get(address))
+    assert re.search(r"<title>(.*?)</title>", page).group(1).startswith(title)
+
+
+def test_the_downloads_line_counts_one_case_in_the_singular(client, article):
+    assert "This case as data:" in text(client.get("/cases/?date_from=2018&date_to=2018"))
+    assert "These 2 cases as data:" in text(client.get("/cases/?date_from=2020&date_to=2020"))

@@ -446,3 +446,9 @@ def test_query_count_is_the_same_for_eleven_or_a_hundred_related_cases(client, d
         return case
 
     assert count_queries(client, build(11).get_absolute_url()) == count_queries(client, build(100).get_absolute_url())
+
+
+def test_the_translation_caveat_names_the_original_language(client, article):
+    _, doc = page(client, "/cases/2n2181/")
+    caveat = squash(doc.xpath("string(//li[contains(@class, 'caveat-translation')])"))
+    assert "of a text in Chinese (Traditional)" in caveat

@@ -96,7 +96,7 @@ def test_the_feed_honours_kind_person_and_dates(client, db):
     make_case(kind="detention", date="2021-02-01", people=[(person, "detained")])
     make_case(kind="protest", date="2019")
     assert refs(feed(client, "/feed/?kind=protest&person=someone")) == [protest.ref]
-    assert refs(feed(client, "/feed/?kind=protest&date_from=2021")) == [protest.ref]
+    assert refs(feed(client, "/feed/?kind=protest&date_from=2021&date_to=2021")) == [protest.ref]
 
 
 def test_an_empty_feed_is_still_valid_atom(client, db):

@@ -73,7 +73,12 @@ def test_person_filter_finds_every_role(article, person, expected):
     [
         ({"date_from": "2020", "date_to": "2020"}, ["74t3yk", "gvce2m"]),
         ({"date_from": "2018", "date_to": "2018"}, ["2n2181"]),
-        ({"date_from": "2019"}, ["a8023r", "ha3c3r", "74t3yk", "gvce2m", "84a8j6"]),
+        ({"date_from": "2019", "date_to": "present"}, ["a8023r", "ha3c3r", "74t3yk", "gvce2m", "84a8j6"]),
+        ({"date_from": "2019"}, ["84a8j6"]),  # a period alone means that period
+        ({"date_from": "2019 onwards"}, ["a8023r", "ha3c3r", "74t3yk", "gvce2m", "84a8j6"]),
+        ({"date_from": "until 2019"}, ["84a8j6", "2n2181"]),
+        ({"date_from": "2018–2019"}, ["84a8j6", "2n2181"]),
+        ({"date_to": "2018-2019"}, ["84a8j6", "2n2181"]),
         ({"date_to": "2019-09-04"}, ["84a8j6", "2n2181"]),
         ({"date_from": "2021-02-02", "date_to": "2021-02-02"}, ["a8023r", "ha3c3r"]),
         ({"date_from": "2021-02-02", "date_to": "2021-02-02", "date_match": "within"}, []),
@@ -231,8 +236,9 @@ def test_the_exports_can_take_rows_or_values_in_the_same_order(article, django_a
         ({"date_from": "2021-13-40"}, "date_from"),
         ({"date_to": "2021-02-30"}, "date_to"),
         ({"date_from": "18"}, "date_from"),
-        ({"date_from": "2018-6"}, "date_from"),
-        ({"date_from": "June 2018"}, "date_from"),
+        ({"date_from": "08/07/2020"}, "date_from"),
+        ({"date_from": "Juin 2018"}, "date_from"),
+        ({"date_from": "2018", "date_to": "2019–2020"}, "date_to"),
         ({"date_from": "2018\x00"}, "date_from"),
         ({"date_from": "2020", "date_to": "2019"}, "date_to"),
         ({"place": "atlantis"}, "place"),
@@ -258,7 +264,12 @@ def test_an_invalid_value_is_an_error_of_its_field_and_selects_nothing(article, 
 
 def test_error_messages_say_what_is_wrong(article):
     assert errors(date_from="2021-13-40")["date_from"] == [
-        "This is not a date. Write a year, a month or a day: 2018, 2018-06 or 2018-06-30."
+        "“2021-13-40” is not a real date. Write a year, a month or a day: 2018; August 2020, Aug 2020 or 2020-08; "
+        "4 September 2019 or 2019-09-04; a range as 2018–2020."
+    ]
+    assert errors(date_from="08/07/2020")["date_from"] == [
+        "“08/07/2020” can be read two ways (day first or month first). Write the day with its month in words, "
+        "such as 4 September 2019, or as year-month-day, 2019-09-04."
     ]
     assert errors(place="atlantis")["place"] == ["No place in the archive has the identifier “atlantis”."]
     assert errors(person="nobody")["person"] == ["No person in the archive has the identifier “nobody”."]

@@ -47,7 +47,7 @@ def test_the_load_records_the_unfiltered_facets(archive):
 
 WHOLE_YEARS = [
     {"date_from": "2018", "date_to": "2018"},
-    {"date_from": "2017"},
+    {"date_from": "2017", "date_to": "present"},
     {"date_to": "2019", "date_match": "within", "kind": "protest"},
     {"date_from": "2016-01", "date_to": "2020-12", "date_match": "within"},  # whole years, written as months
     {"date_from": "2015-01-01", "date_to": "2019-12-31", "kind": "detention", "sort": "oldest"},
@@ -67,7 +67,7 @@ def test_recorded_facets_equal_the_counted_ones(archive, params, django_assert_m
 @pytest.mark.parametrize(
     "params",
     [
-        {"date_from": "2018-06"},
+        {"date_from": "2018-06", "date_to": "present"},
         {"date_from": "2016-03", "date_to": "2020-10", "date_match": "within", "kind": "protest"},
         {"date_from": "2017", "date_to": "2019-06-30"},
         {"date_from": "2017-02-14", "date_to": "2019-06-30", "date_match": "within"},

@@ -75,7 +75,7 @@ def test_native_scripts_carry_their_language_and_are_marked_editorial(client, ar
     langs = {li.xpath("string(span[@class='name'])"): li.xpath("string(span[@class='name']/@lang)") for li in native}
     # Kazakh is written in Cyrillic by default: its lang attribute names no script (RFC 5646).
     assert langs == {"Байболат Күнболатұлы": "kk", "Байболат Кунболатулы": "ru"}
-    assert "kk-Cyrl" in native[1].text_content() or "kk-Cyrl" in native[0].text_content()
+    assert "Kazakh (Cyrillic)" in native[1].text_content() or "Kazakh (Cyrillic)" in native[0].text_content()
     for li in native:
         assert "editorial addition" in li.text_content()
         assert not li.xpath(".//a"), "an editorial addition claims no passage"
@@ -213,7 +213,7 @@ def test_a_source_page_gives_what_a_reader_needs_to_judge_it(client, article):
     }
     assert facts["Publisher"] == "Central News Agency (CNA), Taiwan"
     assert facts["Published"].startswith("1 or 2 February 2021")
-    assert facts["Language of this text"] == "en; original in zh-Hant"
+    assert facts["Language of this text"] == "English; original in Chinese (Traditional)"
     assert facts["SHA-256 of the text"] == "2e781c10d528fad3c4bdbd472ac911babc8129b65a11a93c6cdcb2b86da2a412"
     # The publisher's own address is not known; the text was archived from a republication, and says so.
     assert facts["At the publisher"] == "address not known"

@@ -52,7 +52,7 @@ def page_urls():
         "list, kind": "/cases/?kind=protest&sort=oldest",
         "list, place and dates": f"/cases/?place={region.slug}&date_from=2015&date_to=2022",
         "search, one word": f"/cases/?q={busiest.name.split()[0]}",
-        "search, a name": f"/cases/?q={busiest.name}&date_from=2010",
+        "search, a name": f"/cases/?q={busiest.name}&date_from=2010&date_to=present",
         "case, detention": detention.get_absolute_url(),
         "case, protest": protest.get_absolute_url(),
         "person, busiest": busiest.get_absolute_url(),

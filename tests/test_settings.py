@@ -32,6 +32,8 @@ def django_check(**env):
             "ARCHIVE_BASE_URL must be set when ARCHIVE_ENV=production",
         ),
         ({"ARCHIVE_BASE_URL": "https://a.example/x/"}, "must be a scheme and a host"),
+        ({"ARCHIVE_CONTACT": "the editors"}, "ARCHIVE_CONTACT='the editors' must be an e-mail address"),
+        ({"ARCHIVE_CONTACT": "http://example.org/contact"}, "must be an e-mail address or an https:// address"),
         ({"ARCHIVE_ENV": "staging"}, "ARCHIVE_ENV='staging' must be one of"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL must name a PostgreSQL"),
         ({"CONN_MAX_AGE": "soon", "DATABASE_URL": "postgres://u@127.0.0.1/x"}, "CONN_MAX_AGE='soon'"),

@@ -41,9 +41,9 @@ def test_the_sitemap_lists_every_case_person_place_and_source_with_its_last_chan
     assert len(expected) == 6 + 6 + 6 + 1
     for path in expected:
         assert urls[f"http://testserver{path}"] == "2026-11-27"
-    for path in ("/", "/cases/", "/people/", "/sources/", "/data/"):
+    for path in ("/", "/cases/", "/people/", "/sources/", "/data/", "/about/"):
         assert f"http://testserver{path}" in urls
-    assert len(urls) == len(expected) + 6
+    assert len(urls) == len(expected) + 7
 
 
 def test_the_sitemap_gives_each_records_own_last_change(client, db):
@@ -77,7 +77,7 @@ def test_past_one_files_limit_the_sitemap_becomes_an_index_of_section_files(clie
         everything.update(urlset(client, url.removeprefix("http://testserver")))
     assert "http://testserver/cases/a8023r/" in everything
     assert "http://testserver/sources/kazakh-anti-communist-heats-up-again/" in everything
-    assert len(everything) == 6 + 6 + 6 + 6 + 1
+    assert len(everything) == 7 + 6 + 6 + 6 + 1
 
 
 def test_a_section_too_big_for_one_file_is_split_into_pages(client, db, monkeypatch):

@@ -24,6 +24,7 @@ from ..filters import CaseFilter
 from ..models import REF_PATTERN, Case, RetiredRef, Source
 from ..permalinks import absolute_url
 from ..sitemaps import SITEMAPS, URLS_PER_SITEMAP
+from .lists import canonical_redirect
 from .records import json_ld_script
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -259,6 +260,8 @@ def sitemap_section(request, section):
 def cases_csv(request):
     """``/cases.csv``: every case the list would show for the same parameters, in its order, streamed."""
     filterset = exports.filter_cases(request)
+    if redirect := canonical_redirect(request, filterset):
+        return redirect
     if not filterset.is_valid():
         return exports.filter_error_response(filterset)
     base_url = _absolute(request)("")
@@ -276,6 +279,8 @@ def cases_csv(request):
 def cases_json(request):
     """``/cases.json``: the same cases as ``/cases.csv``, as JSON, streamed."""
     filterset = exports.filter_cases(request)
+    if redirect := canonical_redirect(request, filterset):
+        return redirect
     if not filterset.is_valid():
         errors = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
         return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)

@@ -13,7 +13,7 @@ import unicodedata
 from html import escape
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -34,6 +34,8 @@ class CaseListView(View):
 
     def get(self, request):
         case_filter = CaseFilter(data=request.GET, queryset=Case.objects.all())
+        if redirect := canonical_redirect(request, case_filter):
+            return redirect
         valid = case_filter.is_valid()
         page_number, page_error = read_page_number(request.GET.get("page"))
         values = shown_values(request.GET)
@@ -76,7 +78,8 @@ class CaseListView(View):
             ellipsis=Paginator.ELLIPSIS,
             total=paginator.count,
             query=query,
-            active_filters=active_filters(case_filter, query),
+            active_filters=(chips := active_filters(case_filter, query)),
+            listed=in_words(chips),
             facets=facets,
             sort_label=case_filter.sort_order.label,
             searching=bool(case_filter.form.cleaned_data.get("q")),
@@ -103,6 +106,15 @@ def near_misses(case_filter):
     if not q:
         return []
     return [term for term, near_miss in case_filter.search_plan(q, using=case_filter.queryset.db) if near_miss]
+
+
+def canonical_redirect(request, case_filter):
+    """A redirect to the same address with its dates written canonically (``CaseFilter.canonical_query``),
+    or None when they are; the list, the exports and the feed all answer so."""
+    query = case_filter.canonical_query()
+    if query is None:
+        return None
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
 
 
 class CountedPaginator(Paginator):
@@ -179,17 +191,23 @@ def field_errors(case_filter):
 def active_query(case_filter):
     """The filters in effect as a QueryDict: the base of every link on the page (no empty or unknown parameter)."""
     query = QueryDict(mutable=True)
+    canonical_dates = dict(zip(("date_from", "date_to"), case_filter.form.canonical_dates, strict=True))
     for name in FILTER_PARAMETERS:
-        value = case_filter.form.cleaned_data.get(name)
+        value = canonical_dates.get(name) or case_filter.form.cleaned_data.get(name)
         if value in (None, ""):
             continue
         if name in ("place", "person"):
             query[name] = value.slug
-        elif name in ("date_from", "date_to"):
-            query[name] = str(case_filter.data.get(name)).strip()
         else:
             query[name] = value
     return query
+
+
+def in_words(chips):
+    """The filters in words, from ``active_filters``: "cases (Place: Almaty, Kazakhstan; Kind: protest)"."""
+    if not chips:
+        return "all cases"
+    return "cases (" + "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips) + ")"
 
 
 def active_filters(case_filter, query):
@@ -211,9 +229,15 @@ def active_filters(case_filter, query):
         add("Place", values["place"].full_name, "place")
     if values.get("person"):
         add("Person", values["person"].name, "person")
-    for name, label in (("date_from", "From"), ("date_to", "To")):
-        if values.get(name):
-            add(label, dates.parse(query[name]).display, name)
+    # One chip per period: "Date: 2018" for date_from=2018&date_to=2018, not a From and a To.
+    start, end = case_filter.form.canonical_dates
+    if start and start == end:
+        add("Date", dates.parse(start).display, "date_from", "date_to")
+    else:
+        if start:
+            add("From", dates.parse(start).display, "date_from", *(("date_to",) if end == dates.OPEN_END else ()))
+        if end and end != dates.OPEN_END:
+            add("To", dates.parse(end).display, "date_to")
     if values.get("date_match") == DateMatch.WITHIN and (values.get("date_from") or values.get("date_to")):
         add("Dates", "wholly within the range", "date_match")
     return chips
