@@ -289,6 +289,7 @@ class _Checker:
         if not isinstance(quotes, list):
             self.error(f"{where}.quotes", "must be a list")
             return
+        edges = sentences.boundaries(text) if text is not None else set()
         for i, quote in enumerate(quotes):
             qwhere = f"{where}.quotes[{i}]"
             if not self.keys(quote, qwhere, {"n", "exact", "start", "end", "speaker", "attribution", "partial"}):
@@ -319,7 +320,6 @@ class _Checker:
                 self.error(f"{qwhere}.exact", f"not found verbatim at {start}..{end}{hint}")
             elif not self.optional(quote, qwhere, "partial"):
                 # A quote cut inside a sentence can change what the sentence says.
-                edges = sentences.boundaries(text)
                 for name, offset in (("start", start), ("end", end)):
                     if offset not in edges:
                         self.error(
