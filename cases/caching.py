@@ -1,9 +1,15 @@
-"""Conditional requests and a page cache, both keyed by the data's version.
+"""Conditional requests and a page cache, both keyed by the version of what a page shows.
 
 The public site only reads, and its data changes only when curators load a
 fixture (one DataLoad row per load). So a page's content is fixed by three
-things: the code that renders it, the load it was rendered from, and its full
-address. ``PageCacheMiddleware`` turns that into:
+things: the code that renders it, its data's version, and its full address.
+A record's own pages (a case's page, JSON and citation files; a person's,
+place's or source's page) are named by the load that last changed anything
+they show (``LoadedRecord.changed_in``, set by ``cases.sync``), so a load
+that edits one case leaves every other record's pages, cached copies and
+validators as they were. Every other page (lists, the home page, exports,
+the sitemap) is named by the latest load. ``PageCacheMiddleware`` turns that
+into:
 
 - validators: an ``ETag`` hashed from (code, load, address) and a
   ``Last-Modified`` of the load's time, on every GET/HEAD 200 of a page or an
@@ -32,10 +38,11 @@ import django
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from .models import DataLoad
+from .models import Case, DataLoad, Person, Place, Source
 from .permalinks import absolute_url
 
 # Browsers keep a page 5 minutes, then revalidate (a 304 costs one query).
@@ -89,6 +96,39 @@ def data_version(request=None):
     return version
 
 
+# The pages that belong to one record, by URL name: the record's model and the URL's keyword for its key.
+RECORD_PAGES = {
+    "case-detail": (Case, "ref"),
+    "case-json": (Case, "ref"),
+    "case-cite": (Case, "ref"),
+    "person-detail": (Person, "slug"),
+    "place-detail": (Place, "slug"),
+    "source-detail": (Source, "slug"),
+    "source-text": (Source, "slug"),
+}
+
+
+def page_version(request):
+    """The version this request's page is named by: its record's for a record page, else the latest load's.
+
+    As (pk, fixture_sha256, loaded_at) of a DataLoad, or None before any load; one query.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is not None and match.url_name in RECORD_PAGES:
+        model, key = RECORD_PAGES[match.url_name]
+        version = (
+            model.objects.filter(**{key: match.kwargs[key], "changed_in__isnull": False})
+            .values_list("changed_in", "changed_in__fixture_sha256", "changed_in__loaded_at")
+            .first()
+        )
+        if version is not None:
+            return version
+    return data_version(request)
+
+
 def validators(request, version):
     """(cache key, ETag, Last-Modified timestamp) of this request's page under ``version``."""
     pk, sha, loaded_at = version
@@ -131,7 +171,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if settings.DEBUG or request.method not in SAFE_METHODS:
             return self.get_response(request)
-        version = data_version(request)
+        version = page_version(request)
         if version is None:
             # Nothing loaded yet: there is no version to name the content by.
             return self.get_response(request)

@@ -1,4 +1,4 @@
-"""Loading the curated fixture: check everything, then replace everything, in one transaction.
+"""Loading the curated fixture: check everything, then write what changed, in one transaction.
 
 The fixture (``fixtures/archive.json``) is the whole truth of the archive.
 ``check_fixture`` reads it and collects every problem, each naming the record
@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from . import dates, facets, fixture_schema, pages, sentences
+from . import dates, facets, fixture_schema, sentences, sync
 from .characters import not_in_xml
 from .models import (
     COMMON_FIELDS,
@@ -27,26 +27,19 @@ from .models import (
     REF_PATTERN,
     Basis,
     Case,
-    Citation,
     DataLoad,
     Detention,
-    EditorialNote,
-    Fact,
     Involvement,
     Person,
     PersonName,
     PersonRelation,
     Place,
     Protest,
-    Quote,
     RetiredRef,
-    Source,
     Statement,
     is_issuable_ref,
 )
-from .names import search_key
 from .progress import SILENT
-from .search import index_cases
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUOTE_KEY = re.compile(r"(?P<source>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<number>[1-9][0-9]*)")
@@ -68,6 +61,7 @@ class Report:
     sha256: str
     counts: dict = field(default_factory=dict)
     unchanged: bool = False
+    changes: dict = field(default_factory=dict)  # by kind of record: how many were added, changed and retired
 
 
 class _Checker:
@@ -803,7 +797,7 @@ def _record_count(data):
 
 
 def load_fixture(path, *, force=False, progress=SILENT):
-    """Check, then replace the archive's records with the fixture's, atomically.
+    """Check the fixture, then bring the archive's records to it, writing only what differs, in one transaction.
 
     Returns a Report; ``unchanged`` is true when this exact fixture is what was
     loaded last, in which case nothing is written unless ``force``.
@@ -812,281 +806,36 @@ def load_fixture(path, *, force=False, progress=SILENT):
         data, checker, digest = check_fixture(path, progress)
         latest = DataLoad.objects.order_by("-loaded_at", "-pk").first()
         if latest and latest.fixture_sha256 == digest and not force:
-            # The records are unchanged. What is derived from them (the facet summary, the
-            # record pages) is written again where it is missing or in another format.
-            facets.summarize(latest)
-            if not pages.written(latest):
-                _prepare_pages(latest, progress)
+            facets.summarize(latest)  # written again only when this code counts in another shape
             return Report(sha256=digest, counts=latest.counts, unchanged=True)
+        load = DataLoad.objects.create(loaded_at=timezone.now(), fixture_sha256=digest)
         with progress.stage("records written", _record_count(data)) as advance:
-            counts = _write(data, checker.texts, advance)
-        load = DataLoad.objects.create(
-            loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
-        )
-        _prepare_pages(load, progress)
-    return Report(sha256=digest, counts=counts)
+            changes = sync.write(data, checker.texts, load, advance)
+        load.counts = _counts(data, checker)
+        load.facets = facets.archive_summary()
+        load.save(update_fields=["counts", "facets"])
+    return Report(sha256=digest, counts=load.counts, changes=changes.count())
 
 
-def _prepare_pages(load, progress):
-    total = sum(model.objects.count() for model in (Case, Person, Place, Source)) + 1  # and the home page
-    with progress.stage("pages prepared", total, unit="pages") as advance:
-        pages.prepare_all(load, advance=advance)
-
-
-def _write(data, texts, advance):
-    for model in (RetiredRef, Fact, Citation, Involvement, Detention, Protest, Case, PersonRelation, PersonName):
-        model.objects.all().delete()
-    for model in (Statement, EditorialNote):
-        model.objects.all().delete()
-    Person.description_quotes.through.objects.all().delete()
-    Place.description_quotes.through.objects.all().delete()
-    Quote.objects.all().delete()
-    Place.objects.update(parent=None)  # the tree protects its own branches from deletion
-    for model in (Person, Place, Source):
-        model.objects.all().delete()
-
-    places = {}
-    # Parents before children: walk the tree from its roots.
-    records = {p["slug"]: p for p in data.get("places", [])}
-    pending = sorted(records, key=lambda slug: _depth(records, slug))
-    for slug in pending:
-        advance()
-        record = records[slug]
-        parent = places.get(record.get("parent"))
-        place = Place.objects.create(
-            slug=slug,
-            name=record["name"],
-            kind=record["kind"],
-            parent=parent,
-            latitude=record.get("latitude"),
-            longitude=record.get("longitude"),
-            description=record.get("description", ""),
-            modified=record["modified"],
-        )
-        place.derive_tree_fields()
-        place.save(update_fields=["depth", "full_name", "path"])
-        places[slug] = place
-
-    people = {}
-    for record in data.get("people", []):
-        advance()
-        people[record["slug"]] = Person.objects.create(
-            slug=record["slug"],
-            name=record["name"],
-            kind=record.get("kind", Person.Kind.PERSON),
-            description=record.get("description", ""),
-            modified=record["modified"],
-        )
-
-    quotes = {}
-    for record in data.get("sources", []):
-        advance()
-        source = Source(
-            slug=record["slug"],
-            title=record["title"],
-            publisher=record["publisher"],
-            author=record.get("author", ""),
-            language=record["language"],
-            original_language=record.get("original_language", ""),
-            original_title=record.get("original_title", ""),
-            url=record.get("url", ""),
-            copy_url=record.get("copy_url", ""),
-            copy_note=record.get("copy_note", ""),
-            archived_url=record.get("archived_url", ""),
-            retrieved=record.get("retrieved"),
-            is_machine_translation=record.get("is_machine_translation", False),
-            translation_note=record.get("translation_note", ""),
-            text=texts[record["slug"]],
-            sha256=record["sha256"],
-            notes=record.get("notes", ""),
-            unused=_unused(texts[record["slug"]], record.get("unused", [])),
-            modified=record["modified"],
-        )
-        source.set_partial_date("published", record["published"])
-        source.save()
-        for quote in record.get("quotes", []):
-            quotes[f"{source.slug}#{quote['n']}"] = Quote.objects.create(
-                source=source,
-                number=quote["n"],
-                exact=quote["exact"],
-                start=quote["start"],
-                end=quote["end"],
-                speaker=people.get(quote.get("speaker")),
-                attribution=quote.get("attribution", ""),
-                partial=quote.get("partial", ""),
-            )
-
-    for section, records, model in (("people", people, Person), ("places", places, Place)):
-        for record in data.get(section, []):
-            owner = records[record["slug"]]
-            owner.description_quotes.set([quotes[key] for key in record.get("description_quotes", [])])
-            notes = [dict(note, label=note["label"], text=note["text"]) for note in record.get("editorial", [])]
-            if record.get("latitude") is not None:
-                text = f"{record['latitude']}, {record['longitude']}"
-                notes.append({**record["coordinates_basis"], "label": "coordinates", "text": text})
-            EditorialNote.objects.bulk_create(
-                EditorialNote(
-                    **{model._meta.model_name: owner},
-                    label=note["label"],
-                    text=note["text"],
-                    **_reference(note),
-                )
-                for note in notes
-            )
-
-    for record in data.get("statements", []):
-        advance()
-        Statement.objects.create(
-            quote=quotes[record["quote"]],
-            kind=record["kind"],
-            summary=record["summary"],
-            speaker=people.get(record.get("speaker")),
-            attribution=record.get("attribution", ""),
-        )
-
-    for slug, record in ((r["slug"], r) for r in data.get("people", [])):
-        person = people[slug]
-        PersonName.objects.create(
-            person=person, name=person.name, kind=PersonName.Kind.CANONICAL, search_key=search_key(person.name)
-        )
-        for name in record.get("names", []):
-            PersonName.objects.create(
-                person=person,
-                name=name["name"],
-                kind=name["kind"],
-                language=name.get("language", ""),
-                quote=quotes.get(name.get("quote")),
-                note=name.get("note", ""),
-                search_key=search_key(name["name"]),
-            )
-
-    for record in data.get("relations", []):
-        advance()
-        PersonRelation.objects.create(
-            person=people[record["person"]],
-            relation=record["relation"],
-            relative=people[record["relative"]],
-            quote=quotes[record["quote"]],
-        )
-
-    cases = {}
-    for record in data.get("cases", []):
-        advance()
-        case = Case(
-            ref=record["ref"],
-            kind=record["kind"],
-            title=record["title"],
-            summary=record["summary"],
-            place=places[record["place"]],
-            created=record["created"],
-            modified=record["modified"],
-        )
-        case.set_partial_date("date", record["date"])
-        case.save()
-        cases[case.ref] = case
-        for involvement in record["people"]:
-            row = Involvement.objects.create(case=case, person=people[involvement["person"]], role=involvement["role"])
-            row.quotes.set([quotes[key] for key in involvement["quotes"]])
-        bases = record.get("bases", {})
-        derived = {
-            name: [item["quote"] for item in basis["inputs"] if "quote" in item]
-            for name, basis in bases.items()
-            if basis.get("basis") == Basis.DERIVED
-        }
-        Citation.objects.bulk_create(
-            Citation(case=case, field=name, quote=quotes[key])
-            for name, keys in {**record["citations"], **derived}.items()
-            for key in dict.fromkeys(keys)
-        )
-        Fact.objects.bulk_create(
-            _fact(case, name, bases.get(name, {}), [quotes[key] for key in record["citations"].get(name, [])], people)
-            for name in sorted(set(record["citations"]) | set(bases))
-        )
-
-    protests = {}
-    for record in data.get("cases", []):
-        if record["kind"] == Case.Kind.PROTEST:
-            details = record["protest"]
-            protests[record["ref"]] = Protest.objects.create(
-                case=cases[record["ref"]],
-                form=details["form"],
-                size=details.get("size", ""),
-                target=details.get("target", ""),
-                demands=details.get("demands", ""),
-                slogans=details.get("slogans", ""),
-                outcome=details.get("outcome", Protest.Outcome.NOT_STATED),
-            )
-    for record in data.get("cases", []):
-        if record["kind"] == Case.Kind.DETENTION:
-            details = record["detention"]
-            Detention.objects.create(
-                case=cases[record["ref"]],
-                authority=details.get("authority", ""),
-                reason=details.get("reason", ""),
-                sentence=details.get("sentence", ""),
-                duration=details.get("duration", ""),
-                release=details.get("release", ""),
-                status=details.get("status", Detention.Status.NOT_STATED),
-                arose_from=protests.get(details.get("arose_from")),
-            )
-
-    for record in data.get("retired", []):
-        advance()
-        RetiredRef.objects.create(
-            ref=record["ref"],
-            status=record["status"],
-            title=record["title"],
-            reason=record["reason"],
-            replaced_by=cases.get(record.get("replaced_by")),
-            retired=record["retired"],
-        )
-
-    # Derived for the case search: one document per case, from what was just written.
-    index_cases()
-
+def _counts(data, checker):
+    cases = data.get("cases", [])
     return {
         "cases": len(cases),
-        "people": len(people),
-        "places": len(places),
-        "sources": len(texts),
-        "quotes": len(quotes),
+        "people": len(data.get("people", [])),
+        "places": len(data.get("places", [])),
+        "sources": len(checker.texts),
+        "quotes": len(checker.quotes),
         "retired": len(data.get("retired", [])),
         # Read by the home page, so that it need not count 100,000 rows on every visit.
-        "detentions": sum(1 for case in cases.values() if case.kind == Case.Kind.DETENTION),
-        "protests": sum(1 for case in cases.values() if case.kind == Case.Kind.PROTEST),
+        "detentions": sum(1 for case in cases if case["kind"] == Case.Kind.DETENTION),
+        "protests": sum(1 for case in cases if case["kind"] == Case.Kind.PROTEST),
     }
 
 
-def _reference(basis):
-    reference = basis.get("reference") or {}
-    return {"reference_title": reference.get("title", ""), "reference_url": reference.get("url", "")}
-
-
-def _fact(case, name, basis, cited, people):
-    """The Fact row of one shown fact; a stated fact whose quotes all come from one person is on their word."""
-    kind = basis.get("basis", Basis.STATED)
-    if kind != Basis.STATED:
-        return Fact(case=case, field=name, basis=kind, rule=basis.get("rule", ""), inputs=basis.get("inputs", []),
-                    **_reference(basis))  # fmt: skip
-    person, attribution = people.get(basis.get("according_to")), basis.get("attribution", "")
-    speakers = {quote.speaker_id for quote in cited}
-    if person is None and len(speakers) == 1 and None not in speakers:
-        person = cited[0].speaker
-        attribution = attribution or next((q.attribution for q in cited if q.attribution), "")
-    return Fact(case=case, field=name, basis=kind, according_to=person, attribution=attribution)
-
-
-def _unused(text, unused):
-    by_text = {sentence.text: sentence for sentence in sentences.split(text)}
+def unused_spans(sentences_of_text, unused):
+    """The fixture's ``unused`` entries of a source as stored: each sentence's span and the reason."""
+    by_text = {sentence.text: sentence for sentence in sentences_of_text}
     return [
         {"start": by_text[entry["sentence"]].start, "end": by_text[entry["sentence"]].end, "reason": entry["reason"]}
         for entry in unused
     ]
-
-
-def _depth(records, slug):
-    depth = 0
-    while records[slug].get("parent") is not None:
-        slug = records[slug]["parent"]
-        depth += 1
-    return depth

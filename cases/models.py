@@ -63,7 +63,33 @@ class DataLoad(models.Model):
         return f"load of {self.fixture_sha256[:12]} at {self.loaded_at:%Y-%m-%d %H:%M:%S}"
 
 
-class Source(PartialDateMixin, models.Model):
+class LoadedRecord(models.Model):
+    """A record with a page of its own, as a load leaves it: what it was loaded from, and which load last
+    changed what its pages show.
+
+    The loader compares ``fixture_sha256`` with the fixture's record and rewrites the record only when
+    they differ; ``changed_in`` is the version the page cache and the validators name its pages by.
+    """
+
+    fixture_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The sha256 of the fixture's record (and the text it names) it was written from.",
+    )
+    changed_in = models.ForeignKey(
+        DataLoad,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The load that last changed anything this record's pages show.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Source(PartialDateMixin, LoadedRecord):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200)
@@ -146,7 +172,7 @@ class Quote(models.Model):
         return f"q-{self.number}"
 
 
-class Person(models.Model):
+class Person(LoadedRecord):
     class Kind(models.TextChoices):
         PERSON = "person", "person"
         ORGANISATION = "organisation", "organisation"
@@ -243,7 +269,7 @@ def path_ids(path):
     return [int(pk) for pk in path.strip("/").split("/") if pk]
 
 
-class Place(models.Model):
+class Place(LoadedRecord):
     class Kind(models.TextChoices):
         COUNTRY = "country", "country"
         REGION = "region", "region"
@@ -330,7 +356,7 @@ class CaseQuerySet(models.QuerySet):
         return self.order_by("-date_latest", "-date_earliest", "ref")
 
 
-class Case(PartialDateMixin, models.Model):
+class Case(PartialDateMixin, LoadedRecord):
     class Kind(models.TextChoices):
         DETENTION = "detention", "detention"
         PROTEST = "protest", "protest"
@@ -712,34 +738,3 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search document of case {self.case_id}"
-
-
-class RecordPage(models.Model):
-    """What one record's page shows, gathered from its records when they were loaded: derived, never edited.
-
-    The loader (and ``generate_synthetic``) writes one for every case, person,
-    place and source in the transaction that writes the records, under the new
-    DataLoad (and one for the home page); ``cases.pages`` gathers them, many records at a time, with the
-    same code that gathers a page when no document is there. A record page
-    then reads one row instead of joining a dozen tables, and still renders
-    per request what depends on the request (its absolute address, the date a
-    citation was accessed). A document of an older load is never read.
-    """
-
-    class Kind(models.TextChoices):
-        CASE = "case", "case"
-        PERSON = "person", "person"
-        PLACE = "place", "place"
-        SOURCE = "source", "source"
-        HOME = "home", "home page"
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    key = models.CharField(max_length=120, help_text="The record's ref or slug, as in its address.")
-    load = models.ForeignKey(DataLoad, on_delete=models.CASCADE, related_name="pages")
-    data = models.JSONField(help_text="The page's content (cases.pages).")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="record_page_unique")]
-
-    def __str__(self):
-        return f"{self.kind} page {self.key}"

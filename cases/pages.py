@@ -1,18 +1,13 @@
-"""What each record page shows, gathered many records at a time, and kept as a document per record.
+"""What each record page shows, gathered from its records: one function per page kind.
 
-A record page (case, person, place, source) joins a dozen tables: its facts,
-their quotes and sources, its people, the places above it, related records.
-The data changes only when a load writes it, so the loader gathers every
-page's content once, in batches, and stores it as a RecordPage; the page
-then reads that one row. The views gather with the same functions (a batch
-of one) when there is no document for the current load, as in a database
-filled some other way.
-
-A document holds only JSON: strings, numbers, lists and dicts, with dates as
-ISO text. Strings under a key ending in ``_html`` were built here with
-``format_html`` (every value in them escaped) and are marked safe again when
-read. What depends on the request (absolute addresses, the date a citation
-was accessed) is not stored: the views add it.
+``case_pages``, ``person_pages``, ``place_pages`` and ``source_pages`` take a
+batch of records (a view passes one) and read a fixed number of queries for
+the batch, whatever the number of facts, quotes, people or cases behind it.
+Their output goes straight to the page's template: text as text (the template
+escapes it), and the few values that hold links built here with
+``format_html`` (every value in them escaped). Nothing here is stored: what
+makes a repeated page cheap is the page cache (``cases.caching``), keyed by
+the version of the record the page belongs to.
 """
 
 import functools
@@ -25,7 +20,6 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 
 from . import sentences, sourcetext
-from .caching import data_version
 from .fragments import quote_url
 from .models import (
     Basis,
@@ -41,94 +35,17 @@ from .models import (
     Place,
     Protest,
     Quote,
-    RecordPage,
     RetiredRef,
     Source,
     Statement,
 )
 
 RELATED_SHOWN = 10  # other cases of the same people on a case page; the rest are a link away
-BATCH = 500
-# What a document holds, by the code that wrote it: change it whenever a gatherer's output
-# changes shape. A document of another format is never read, and the next load, even of an
-# unchanged fixture, writes every document again (``written``).
-FORMAT = 3
-
-
-def prepared(request, kind, key):
-    """The stored content of a record's page under the current load, or None."""
-    version = data_version(request)
-    if version is None:
-        return None
-    return _current(version).filter(kind=kind, key=key).values_list("data", flat=True).first()
-
-
-def _current(version):
-    """The documents of the load ``version`` names, in this code's format."""
-    return RecordPage.objects.filter(load_id=version[0], data__format=FORMAT)
-
-
-def written(load):
-    """Whether ``load``'s documents are all there in this code's format (prepare_all writes the home page's last)."""
-    return load.pages.filter(kind=RecordPage.Kind.HOME, data__format=FORMAT).exists()
-
-
-def prepare_all(load, batch=BATCH, log=None, advance=None):
-    """Write the page documents of every record under ``load``, replacing any others; returns their number.
-
-    ``advance(n)``, when given, is called as each batch of n pages is written.
-    """
-    RecordPage.objects.all().delete()
-    tree = list(Place.objects.order_by("path"))
-    counts = dict(Case.objects.values_list("place").annotate(n=Count("pk")).order_by())
-    first = first_pages(tree)
-    kinds = [
-        (RecordPage.Kind.CASE, _chunks(Case.objects.select_related(*CASE_RELATED), batch), case_pages, "ref"),
-        (RecordPage.Kind.PLACE, _batches(tree, batch), lambda chunk: place_pages(chunk, tree, counts, first=first),
-         "slug"),
-        (RecordPage.Kind.PERSON, _chunks(Person.objects.all(), batch), person_pages, "slug"),
-        (RecordPage.Kind.SOURCE, _chunks(Source.objects.all(), batch), source_pages, "slug"),
-    ]  # fmt: skip
-    written = 0
-    for kind, chunks, gather, key in kinds:
-        for chunk in chunks:
-            pages = gather(chunk)
-            RecordPage.objects.bulk_create(
-                RecordPage(kind=kind, key=getattr(record, key), load=load, data={**pages[record.pk], "format": FORMAT})
-                for record in chunk
-            )
-            written += len(chunk)
-            if advance:
-                advance(len(chunk))
-        if log:
-            log(f"  prepared the {kind} pages ({written} in all)")
-    from .views.home import home_page  # here: the view's module imports this one
-
-    RecordPage.objects.create(kind=RecordPage.Kind.HOME, key="", load=load, data={**home_page(), "format": FORMAT})
-    if advance:
-        advance(1)
-    return written + 1
-
-
-def _batches(items, size):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _chunks(queryset, size):
-    """The queryset's rows in lists of ``size``, read a list at a time in primary key order."""
-    last = 0
-    while True:
-        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1].pk
 
 
 @functools.cache
 def _route(name):
-    """The address ``reverse(name, args=[key])`` gives, as a format string: a page document holds
+    """The address ``reverse(name, args=[key])`` gives, as a format string: a page can hold
     thousands of addresses, and formatting one costs a fraction of reversing it."""
     marker = "000000"  # a valid ref and a valid slug
     return reverse(name, args=[marker]).replace("{", "{{").replace("}", "}}").replace(marker, "{}")
@@ -210,7 +127,7 @@ def _fact(key, label, value, evidence, basis=None, note="", person=None):
     return {
         "key": key,
         "label": label,
-        "value_html": str(conditional_escape(value)),
+        "value": conditional_escape(value),
         "note": note,
         "evidence": evidence,
         "basis": basis.basis,
@@ -276,7 +193,7 @@ def _caveats(facts, people_facts, sources):
         if s.is_machine_translation
     ]
     by_speaker = {}
-    shown = [fact for fact in [*facts, *people_facts] if fact["value_html"]]
+    shown = [fact for fact in [*facts, *people_facts] if fact["value"]]
     for fact in shown:
         speaker = fact["speaker"]
         # A person's own statement is not a claim about their taking part.
@@ -459,10 +376,10 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
             "title": case.title,
             "summary": case.summary,
             "date_edtf": case.date_edtf,
-            "date_earliest": case.date_earliest.isoformat(),
-            "date_latest": case.date_latest.isoformat(),
-            "created": case.created.isoformat(),
-            "modified": case.modified.isoformat(),
+            "date_earliest": case.date_earliest,
+            "date_latest": case.date_latest,
+            "created": case.created,
+            "modified": case.modified,
             "href": href(case),
         },
         "summary_markers": [passages[item["quote"]]["n"] for item in cited("case")],
@@ -547,19 +464,9 @@ def _case_row(case, involvements):
     return {**row(case), "list_people": [_person_role(i) for i in involvements]}
 
 
-def list_rows(request, refs):
-    """The list rows (cases/_rows.html) of the cases ``refs``, in that order.
-
-    Each from its case's document under the current load (one query for them
-    all), and gathered for a case without one.
-    """
-    version = data_version(request)
-    found = {}
-    if version is not None and refs:
-        found = dict(_current(version).filter(kind=RecordPage.Kind.CASE, key__in=refs).values_list("key", "data__row"))
-    missing = [ref for ref in refs if found.get(ref) is None]
-    if missing:
-        found.update((case.ref, case_row(case)) for case in Case.objects.for_list().filter(ref__in=missing))
+def list_rows(refs):
+    """The list rows (cases/_rows.html) of the cases ``refs``, in that order: two queries."""
+    found = {case.ref: case_row(case) for case in Case.objects.for_list().filter(ref__in=refs)}
     return [found[ref] for ref in refs]
 
 
@@ -596,25 +503,18 @@ def place_tree(places, counts):
     return roots, nodes
 
 
-def place_pages(places, tree=None, counts=None, first=None):
-    """The page content of each place, by pk; with the first page of its cases when ``first`` is given.
+def place_pages(places):
+    """The page content of each place, by pk, without its cases: the view reads the page of them asked for.
 
-    ``tree`` (every place) and ``counts`` (cases directly at each place) are
-    read when not given, and ``first`` (the ids of each place's first page of
-    cases, from ``first_pages``) is left out: a batch passes them once for all
-    its places; a view, which reads the cases of the page asked for, does not.
+    Reads the places above and below them, and the cases directly at each, to count each subtree.
     """
-    if tree is None:
-        wanted = {pk for place in places for pk in place.path_ids}
-        tree = list(Place.objects.filter(Q(pk__in=wanted) | _under(places)).order_by("path"))
-    if counts is None:
-        counts = dict(
-            Case.objects.filter(place__in=[p.pk for p in tree]).values_list("place").annotate(n=Count("pk")).order_by()
-        )
+    wanted = {pk for place in places for pk in place.path_ids}
+    tree = list(Place.objects.filter(Q(pk__in=wanted) | _under(places)).order_by("path"))
+    counts = dict(
+        Case.objects.filter(place__in=[p.pk for p in tree]).values_list("place").annotate(n=Count("pk")).order_by()
+    )
     by_pk = {p.pk: p for p in tree}
     _roots, nodes = place_tree(tree, counts)
-    first = first or {}
-    fetched = Case.objects.for_list().in_bulk({pk for place in places for pk in first.get(place.pk, [])})
     described = _descriptions(Place, places)
     pages = {}
     for place in places:
@@ -630,24 +530,8 @@ def place_pages(places, tree=None, counts=None, first=None):
             "above": [_place_link(by_pk[pk]) for pk in place.path_ids[:-1][::-1] if pk in by_pk],
             "inside": nodes[place.pk]["children"],
             "case_total": nodes[place.pk]["cases"],
-            "cases": [case_row(fetched[pk]) for pk in first.get(place.pk, [])],
         }
     return pages
-
-
-def first_pages(tree):
-    """The ids of the first PLACE_ROWS cases, newest first, at each place of ``tree`` or inside it.
-
-    One pass over every case in the list's order: each case joins the first
-    page of its place and of every place above it until that page is full.
-    """
-    above = {place.pk: place.path_ids for place in tree}
-    first = defaultdict(list)
-    for pk, place in Case.objects.newest_first().values_list("pk", "place").iterator(chunk_size=10_000):
-        for owner in above[place]:
-            if len(first[owner]) < PLACE_ROWS:
-                first[owner].append(pk)
-    return first
 
 
 def _under(places):
@@ -726,8 +610,8 @@ def _by_source(quotes):
     return list(groups.values())
 
 
-def person_pages(people, with_cases=True):
-    """The page content of each person, by pk; with the first page of their cases unless not ``with_cases``."""
+def person_pages(people):
+    """The page content of each person, by pk, without their cases: the view reads the page of them asked for."""
     ids = [p.pk for p in people]
     names = defaultdict(list)
     for name in (
@@ -772,7 +656,6 @@ def person_pages(people, with_cases=True):
         for quote in statements[statement.speaker_id]:
             if quote["quote"] == statement.quote_id:
                 quote["statements"].append(_statement(statement))
-    cases, totals = _people_cases(ids) if with_cases else ({}, {})
     described = _descriptions(Person, people)
 
     pages = {}
@@ -797,8 +680,6 @@ def person_pages(people, with_cases=True):
             "described": described[person.pk],
             "spellings": _spellings(names[person.pk]),
             "relations": person_relations,
-            "cases": cases.get(person.pk, []),
-            "case_total": totals.get(person.pk, 0),
             "statements": statements[person.pk],
         }
     return pages
@@ -826,32 +707,6 @@ def _descriptions(model, records):
 
 def _named(record):
     return {"get_absolute_url": href(record), "name": record.name}
-
-
-def _people_cases(ids):
-    """For each person, their newest PERSON_ROWS cases with their roles in each, and how many cases they have.
-
-    Read as plain rows, not model instances: the busiest people have thousands of cases.
-    """
-    roles = defaultdict(dict)
-    rows = (
-        Involvement.objects.filter(person__in=ids)
-        .order_by("pk")
-        .values_list("person", "role", "case", "case__ref", "case__kind", "case__title", "case__date_display",
-                     "case__place__full_name", "case__date_latest", "case__date_earliest")
-    )  # fmt: skip
-    for person, role, case, *fields in rows:
-        entry = roles[person].setdefault(case, (fields, []))
-        entry[1].append(Involvement.Role(role).label)
-    cases, totals = {}, {}
-    for person, entries in roles.items():
-        # Newest first, as Case.objects.newest_first() orders them: latest, then earliest day
-        # descending, then ref ascending.
-        newest = sorted(entries.values(), key=lambda e: e[0][0])
-        newest.sort(key=lambda e: (e[0][5], e[0][6]), reverse=True)
-        cases[person] = [{"case": _row_of(*fields[:5]), "roles": names} for fields, names in newest[:PERSON_ROWS]]
-        totals[person] = len(entries)
-    return cases, totals
 
 
 # --- Sources -------------------------------------------------------------------
@@ -966,9 +821,10 @@ def source_pages(sources):
             "source": {
                 **{name: getattr(source, name) for name in SOURCE_FIELDS},
                 "get_absolute_url": href(source),
-                "retrieved": source.retrieved.isoformat() if source.retrieved else None,
+                "retrieved": source.retrieved,
             },
-            "paragraphs_html": [str(paragraph) for paragraph in sourcetext.render(source.text, spans)],
+            # Built by sourcetext.render: the text escaped, only its marks as HTML.
+            "paragraphs": sourcetext.render(source.text, spans),
             "sentences": by_sentence,
         }
     return pages

@@ -215,10 +215,10 @@ def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):
     Document = apps.get_model("cases", "SearchDocument")
     InvolvementQuote = Involvement._meta.get_field("quotes").remote_field.through
 
-    ids = CaseModel.objects.order_by("pk").values_list("pk", flat=True)
+    ids = list(CaseModel.objects.order_by("pk").values_list("pk", flat=True))
     if case_ids is not None:
-        ids = ids.filter(pk__in=list(case_ids))
-    ids = list(ids)
+        wanted = set(case_ids)  # any number of them: no IN (...) that could pass a database's limit
+        ids = [pk for pk in ids if pk in wanted]
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         spellings = defaultdict(set)

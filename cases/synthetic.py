@@ -34,7 +34,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import dates, facets, pages
+from . import dates, facets
 from .models import (
     REF_ALPHABET,
     Case,
@@ -292,8 +292,6 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
     if reuse and latest and latest.fixture_sha256 == digest and Case.objects.count() == cases:
         with transaction.atomic():  # derived by code that wrote another format: written again
             facets.summarize(latest)
-            if not pages.written(latest):
-                pages.prepare_all(latest, log=log)
         return Report(fingerprint=digest, counts=latest.counts, reused=True, seconds=time.perf_counter() - started)
     if not replace and not is_synthetic_database():
         raise SyntheticDataRefused(
@@ -305,10 +303,9 @@ def generate(cases=100_000, people=None, seed=1, *, replace=False, reuse=False, 
         counts = _Generator(cases, people, seed, log or (lambda message: None)).run()
         index_cases()  # the case search's documents, as the loader writes them
         counts["synthetic_seed"] = seed
-        load = DataLoad.objects.create(
+        DataLoad.objects.create(
             loaded_at=timezone.now(), fixture_sha256=digest, counts=counts, facets=facets.archive_summary()
         )
-        pages.prepare_all(load, log=log)  # each record page's content, as the loader writes it
     # Fresh statistics, so the planner sees the data as a long-lived archive's would be
     # (VACUUM cannot run inside a transaction, as in a test).
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block

@@ -414,7 +414,7 @@ def test_query_count_does_not_grow_with_facts_quotes_people_or_related_cases(cli
     assert count_queries(client, small.get_absolute_url() + url) == count_queries(
         client, large.get_absolute_url() + url
     )
-    assert count_queries(client, large.get_absolute_url() + url) <= 13
+    assert count_queries(client, large.get_absolute_url() + url) <= 14  # with no load: the version is looked for twice
 
 
 def test_a_case_shows_the_ten_newest_related_cases_and_links_to_the_rest(client, db):

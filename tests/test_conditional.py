@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from django.conf import settings
@@ -61,13 +62,23 @@ def test_a_copy_older_than_the_last_load_is_sent_again(client, article):
     assert client.get("/data/", headers={"If-None-Match": '"not-this-one"'}).status_code == 200
 
 
-def test_the_etag_changes_after_a_new_load(client, article):
-    first = client.get("/cases/a8023r.json")
-    load_fixture(settings.ARCHIVE_FIXTURE, force=True)
-    second = client.get("/cases/a8023r.json", headers={"If-None-Match": first["ETag"]})
+@pytest.mark.parametrize("url", ["/cases/a8023r.json", "/cases/"])
+def test_the_etag_changes_after_a_load_that_changes_the_page(client, article, fixture_dir, url):
+    first = client.get(url)
+    data = json.loads((fixture_dir / "archive.json").read_text(encoding="utf-8"))
+    next(c for c in data["cases"] if c["ref"] == "a8023r")["title"] += " (edited)"
+    (fixture_dir / "archive.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    load_fixture(fixture_dir / "archive.json")
+    second = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert second.status_code == 200
     assert second["ETag"] != first["ETag"]
     assert parse_http_date(second["Last-Modified"]) >= parse_http_date(first["Last-Modified"])
+
+
+def test_a_record_page_a_load_does_not_change_keeps_its_etag(client, article):
+    first = client.get("/cases/a8023r.json")
+    load_fixture(settings.ARCHIVE_FIXTURE, force=True)
+    assert client.get("/cases/a8023r.json", headers={"If-None-Match": first["ETag"]}).status_code == 304
 
 
 def test_each_address_has_its_own_etag(client, article):

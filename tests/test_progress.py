@@ -11,12 +11,11 @@ import threading
 from django.core.management import call_command
 
 # The article's fixture: 1 source, 6 places, 6 people, 2 relations, 9 statements and 6 cases are
-# 30 records; 6 cases, 6 people, 6 places, 1 source and the home page are 20 pages.
+# 30 records.
 STAGES = [
     ("records checked against the schema", "30 records"),
     ("records checked", "30 records"),
     ("records written", "30 records"),
-    ("pages prepared", "20 pages"),
 ]
 
 
@@ -25,10 +24,11 @@ def test_off_a_terminal_each_stage_prints_one_line_when_it_ends(db):
     call_command("loadarchive", stdout=out)
     lines = out.getvalue().splitlines()
     assert "\r" not in out.getvalue()
-    assert len(lines) == len(STAGES) + 1
+    assert len(lines) == len(STAGES) + 1 + 4  # the stages, what was loaded, and what changed of each kind
     for line, (stage, count) in zip(lines, STAGES, strict=False):
         assert re.fullmatch(rf"{stage}: {count} in \d+\.\d s", line), line
-    assert lines[-1].startswith("Loaded ")
+    assert lines[len(STAGES)].startswith("Loaded ")
+    assert lines[-1] == "  sources: 1 added, 0 changed, 0 retired"
 
 
 def test_check_reports_only_the_checking_stages(db):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases import dates, pages
+from cases import dates
 from cases.models import (
     REF_PATTERN,
     Case,
@@ -21,7 +21,6 @@ from cases.models import (
     Place,
     Protest,
     Quote,
-    RecordPage,
     RetiredRef,
     Source,
 )
@@ -223,12 +222,6 @@ def test_the_command_with_reuse_keeps_the_same_data_set_and_replaces_another(db,
     call_command("generate_synthetic", "--cases", "20", "--seed", "3", "--reuse")
     assert "already holds this synthetic data set" in capsys.readouterr().out
     assert DataLoad.objects.count() == loads
-    # Page documents of another format (written by other code) are written again, the records kept.
-    RecordPage.objects.update(data={"format": pages.FORMAT - 1})
-    call_command("generate_synthetic", "--cases", "20", "--seed", "3", "--reuse")
-    assert DataLoad.objects.count() == loads
-    assert not RecordPage.objects.exclude(data__format=pages.FORMAT).exists()
-    assert RecordPage.objects.filter(kind="case").count() == 20
     call_command("generate_synthetic", "--cases", "30", "--seed", "3", "--reuse")
     assert DataLoad.objects.count() == loads + 1
     assert Case.objects.count() == 30

@@ -1,7 +1,7 @@
 from django.views.generic import TemplateView
 
 from .. import pages
-from ..models import Case, DataLoad, Person, Place, RecordPage, Source
+from ..models import Case, DataLoad, Person, Place, Source
 
 COUNTED = ("cases", "detentions", "protests", "people", "places", "sources")
 
@@ -32,14 +32,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        data = pages.prepared(self.request, RecordPage.Kind.HOME, "") or home_page()
-        return {**context, **data}
+        recent = Case.objects.for_list().newest_first()[:RECENT]
+        return {**context, "counts": archive_counts(), "recent_cases": [pages.case_row(case) for case in recent]}
 
 
 RECENT = 5
-
-
-def home_page():
-    """What the home page shows: the archive's counts and its newest cases."""
-    recent = Case.objects.for_list().newest_first()[:RECENT]
-    return {"counts": archive_counts(), "recent_cases": [pages.case_row(case) for case in recent]}

@@ -4,7 +4,7 @@ Which cases match and in what order is entirely ``CaseFilter``'s (the exports
 and the feed use it too); this view validates, paginates and prepares what the
 page shows. A page fetches its cases' refs first, with the filters and the
 order (the order's index holds them, so a deep page skips its rows inside the
-index), and only then those cases' rows, from their case documents
+index), and only then those cases' rows, with their people
 (``pages.list_rows``). The number of queries depends on neither the number of
 cases nor the page number.
 """
@@ -72,7 +72,7 @@ class CaseListView(View):
             data_query["sort"] = case_filter.sort_order.value
         context.update(
             data_query=data_query,
-            cases=pages.list_rows(request, list(page.object_list)),
+            cases=pages.list_rows(list(page.object_list)),
             page_obj=page,
             page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,

@@ -10,7 +10,6 @@ redirects to the case that replaced it (301) or answers 410 with the reason it
 was withdrawn; anything else under a case's address redirects to the case.
 """
 
-import datetime
 import json
 
 from django.conf import settings
@@ -30,7 +29,6 @@ from ..models import (
     Involvement,
     Person,
     Place,
-    RecordPage,
     RetiredRef,
     Source,
 )
@@ -129,22 +127,16 @@ def _case_queryset():
 
 
 def case_detail(request, ref):
-    data = pages.prepared(request, RecordPage.Kind.CASE, ref)
-    if data is None:
-        outcome = _resolve(request, ref, "", _case_queryset())
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        data = pages.case_pages([outcome])[outcome.pk]
+    outcome = _resolve(request, ref, "", _case_queryset())
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    data = pages.case_pages([outcome])[outcome.pk]
     return render(request, "cases/detail.html", _case_context(request, data))
 
 
 def _case_context(request, data):
     """The template's context from a case page's content: what depends on the request is added here."""
     case = data["case"]
-    case["created"] = datetime.date.fromisoformat(case["created"])
-    case["modified"] = datetime.date.fromisoformat(case["modified"])
-    for fact in [*data["facts"], *data["people_facts"]]:
-        fact["value"] = mark_safe(fact["value_html"])  # built by format_html when gathered: escaped
     reference = citations.CaseReference(
         ref=case["ref"],
         title=case["title"],
@@ -153,7 +145,7 @@ def _case_context(request, data):
         url=absolute_url(request, case["href"]),
         archive=settings.ARCHIVE_NAME,
         accessed=timezone.localdate(),
-        note=citations.bases_note((f["label"], f["basis_text"]) for f in data["facts"] if f["value_html"]),
+        note=citations.bases_note((f["label"], f["basis_text"]) for f in data["facts"] if f["value"]),
     )
     return {
         **data,
@@ -267,17 +259,11 @@ def person_list(request):
 
 
 def person_detail(request, slug):
-    # The first page of the person's cases, as most visits see it, from the person's page
-    # document; any other page (or a query string at all) is gathered here.
-    data = None if request.GET else pages.prepared(request, RecordPage.Kind.PERSON, slug)
-    if data is None:
-        person = get_object_or_404(Person, slug=slug)
-        data = pages.person_pages([person], with_cases=False)[person.pk]
-        page = _page(request, _person_cases(person), per_page=pages.PERSON_ROWS)
-        data["cases"] = _with_roles(person, list(page.object_list))
-        data["case_total"] = page.paginator.count
-    else:
-        page = _page(request, data["cases"], per_page=pages.PERSON_ROWS, count=data["case_total"])
+    person = get_object_or_404(Person, slug=slug)
+    data = pages.person_pages([person])[person.pk]
+    page = _page(request, _person_cases(person), per_page=pages.PERSON_ROWS)
+    data["cases"] = _with_roles(person, list(page.object_list))
+    data["case_total"] = page.paginator.count
     context = {
         **data,
         "permalink": absolute_url(request, data["person"]["get_absolute_url"]),
@@ -323,18 +309,11 @@ def place_list(request):
 
 
 def place_detail(request, slug):
-    # The first page, as most visits see it, from the place's page document; any other
-    # page (or a query string at all) is gathered here.
-    data = None if request.GET else pages.prepared(request, RecordPage.Kind.PLACE, slug)
-    if data is None:
-        place = get_object_or_404(Place, slug=slug)
-        data = pages.place_pages([place])[place.pk]
-        refs = Case.objects.within_place(place).newest_first().values_list("ref", flat=True)
-        page = _page(request, refs, per_page=pages.PLACE_ROWS, count=data["case_total"])
-        cases = pages.list_rows(request, list(page.object_list))
-    else:
-        page = _page(request, data["cases"], per_page=pages.PLACE_ROWS, count=data["case_total"])
-        cases = page.object_list
+    place = get_object_or_404(Place, slug=slug)
+    data = pages.place_pages([place])[place.pk]
+    refs = Case.objects.within_place(place).newest_first().values_list("ref", flat=True)
+    page = _page(request, refs, per_page=pages.PLACE_ROWS, count=data["case_total"])
+    cases = pages.list_rows(list(page.object_list))
     context = {
         **data,
         "permalink": absolute_url(request, data["place"]["get_absolute_url"]),
@@ -361,18 +340,11 @@ def source_list(request):
 
 
 def source_detail(request, slug):
-    data = pages.prepared(request, RecordPage.Kind.SOURCE, slug)
-    if data is None:
-        source = get_object_or_404(Source, slug=slug)
-        data = pages.source_pages([source])[source.pk]
-    source = data["source"]
-    if source["retrieved"]:
-        source["retrieved"] = datetime.date.fromisoformat(source["retrieved"])
+    source = get_object_or_404(Source, slug=slug)
+    data = pages.source_pages([source])[source.pk]
     context = {
         **data,
-        "permalink": absolute_url(request, source["get_absolute_url"]),
-        # Built by sourcetext.render when gathered: the text escaped, only its marks as HTML.
-        "paragraphs": [mark_safe(paragraph) for paragraph in data["paragraphs_html"]],
+        "permalink": absolute_url(request, data["source"]["get_absolute_url"]),
         "copyright_note": COPYRIGHT_NOTE,
     }
     return render(request, "sources/detail.html", context)

@@ -9,7 +9,7 @@ from cases.progress import Progress
 
 class Command(BaseCommand):
     help = (
-        "Check the curated fixture and load it, replacing the archive's records in one transaction. "
+        "Check the curated fixture and load it in one transaction, writing only the records that differ from those loaded. "
         "Nothing is written when any check fails. On a terminal each stage shows a progress bar; "
         "elsewhere it prints one line when it ends."
     )
@@ -44,3 +44,5 @@ class Command(BaseCommand):
         else:
             counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
             self.stdout.write(f"Loaded {fixture} (version {report.sha256[:12]}): {counts}")
+            for kind, whats in report.changes.items():
+                self.stdout.write(f"  {kind}: " + ", ".join(f"{n} {what}" for what, n in whats.items()))
