@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ ROWS_PER_WRITE = 100
 # are prefixed with an apostrophe, so a spreadsheet shows them instead of
 # running them as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
+# Text a spreadsheet reads as a day ("August 2020", "Aug 2020", "1 February 2021", "February 1, 2021")
+# and writes back, when the file is saved again, as "08/01/20": prefixed with an apostrophe too.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+READS_AS_A_DAY = re.compile(rf"\s*(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{2,4}}\s*", re.IGNORECASE)
 LIST_SEPARATOR = "; "
 PATH_SEPARATOR = " > "
 _CHARACTER_NAMES = {" ": "a space", ";": "a semicolon", ">": "a greater-than sign", ",": "a comma", "|": "a bar"}
@@ -419,14 +424,17 @@ def _cell(column, value):
         text = LIST_SEPARATOR.join(value)
     else:
         text = str(value)
-    if column.is_free_text and _may_run_as_formula(text):
+    if column.is_free_text and _spreadsheet_would_change(text):
         return "'" + text
     return text
 
 
-def _may_run_as_formula(text):
-    return text.startswith(("\t", "\r", "\n")) or unicodedata.normalize("NFKC", text.lstrip()[:1]).startswith(
-        FORMULA_STARTS
+def _spreadsheet_would_change(text):
+    """Whether a spreadsheet would run the text as a formula or read it as a day, and so not keep it as written."""
+    return (
+        text.startswith(("\t", "\r", "\n"))
+        or unicodedata.normalize("NFKC", text.lstrip()[:1]).startswith(FORMULA_STARTS)
+        or READS_AS_A_DAY.fullmatch(text) is not None
     )
 
 

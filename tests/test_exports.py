@@ -123,6 +123,22 @@ def test_a_formula_behind_white_space_or_in_full_width_is_defused_too(db, text):
     assert row["title"] == row["detention_authority"] == "'" + text
 
 
+@pytest.mark.parametrize(
+    "date, kept",
+    [("2020-08", "'August 2020"), ("2021-02-01", "'1 February 2021"), ("2018", "2018"),
+     ("[2021-02-01,2021-02-02]", "1 or 2 February 2021"), ("2022~", "about 2022")],
+)  # fmt: skip
+def test_a_date_a_spreadsheet_would_read_as_a_day_is_kept_as_text(db, date, kept):
+    make_case(date=date, title="August 2020", details={"authority": "Police of 3 May 1999"})
+    (row,) = csv_records(Case.objects.all())
+    assert row["date"] == kept
+    assert row["title"] == "'August 2020"
+    assert row["detention_authority"] == "Police of 3 May 1999"
+    assert row["date_edtf"] == date
+    (case,) = json_document(Case.objects.all())["cases"]
+    assert case["date"] == kept.lstrip("'")
+
+
 def test_numbers_are_not_mistaken_for_formulas(db):
     make_case(place=make_place("Lima", latitude="-12.04640", longitude="-77.04280"))
     (row,) = csv_records(Case.objects.all())
