@@ -282,9 +282,11 @@ def _write_sources(records, keys, texts, people, advance):
             row.speaker_id = people.get(quote.get("speaker"))
             row.attribution, row.partial = quote.get("attribution", ""), quote.get("partial", "")
             row.save()
+    gone = set(dropped)
     quotes = {
         f"{slug}#{number}": pk
-        for slug, number, pk in Quote.objects.exclude(pk__in=dropped).values_list("source__slug", "number", "pk")
+        for slug, number, pk in Quote.objects.values_list("source__slug", "number", "pk")
+        if pk not in gone
     }
     return quotes, dropped
 
