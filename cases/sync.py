@@ -157,7 +157,7 @@ def write(data, texts, load, advance):
         cases={case_rows[k] for k in case_keys},
         people={person_rows[k] for k in person_keys},
         places={place_rows[k] for k in place_keys},
-        sources={Source.objects.only("pk").get(slug=k).pk for k in source_keys},
+        sources=_ids(lambda c: Source.objects.filter(slug__in=c), source_keys),
         extra=_extra_pages(*new, retired_changed),
     )
     touched = {kind: before[kind] | after[kind] for kind in before}
