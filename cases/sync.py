@@ -17,6 +17,7 @@ again. Everything else is left as it is, page cache entries included.
 
 import hashlib
 import json
+from collections import defaultdict
 
 from .models import (
     Basis,
@@ -64,6 +65,17 @@ def _ids(queryset_for, ids, field="pk"):
         found.update(queryset_for(chunk).values_list(field, flat=True))
     found.discard(None)
     return found
+
+
+def _save_all(model, rows, batch_size=1000):
+    """Insert the rows without a pk and update the others, in batches; the inserted rows get their pks."""
+    new = [row for row in rows if row.pk is None]
+    old = [row for row in rows if row.pk is not None]
+    model.objects.bulk_create(new, batch_size=batch_size)
+    if old:
+        fields = [f.name for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+        model.objects.bulk_update(old, fields, batch_size=batch_size)
+    return rows
 
 
 class Changes:
@@ -219,20 +231,22 @@ def _depth(records, slug):
 
 def _write_people(records, keys, advance):
     rows = dict(Person.objects.values_list("slug", "pk"))
+    people = []
     for slug in keys:
         advance()
         record = records[slug]
-        values = {
-            "name": record["name"],
-            "kind": record.get("kind", Person.Kind.PERSON),
-            "description": record.get("description", ""),
-            "modified": record["modified"],
-            "fixture_sha256": digest(record),
-        }
-        if slug in rows:
-            Person.objects.filter(pk=rows[slug]).update(**values)
-        else:
-            rows[slug] = Person.objects.create(slug=slug, **values).pk
+        people.append(
+            Person(
+                pk=rows.get(slug),
+                slug=slug,
+                name=record["name"],
+                kind=record.get("kind", Person.Kind.PERSON),
+                description=record.get("description", ""),
+                modified=record["modified"],
+                fixture_sha256=digest(record),
+            )
+        )
+    rows.update((person.slug, person.pk) for person in _save_all(Person, people))
     return rows
 
 
@@ -244,7 +258,7 @@ def _write_sources(records, keys, texts, people, advance):
     from .loader import unused_spans  # the loader checks what this writes
 
     existing = dict(Source.objects.values_list("slug", "pk"))
-    dropped = []
+    rows = []
     for slug in keys:
         advance()
         record = records[slug]
@@ -272,16 +286,23 @@ def _write_sources(records, keys, texts, people, advance):
             fixture_sha256=digest(record),
         )
         source.set_partial_date("published", record["published"])
-        source.save(force_insert=source.pk is None)
-        stored = {q.number: q for q in Quote.objects.filter(source=source)}
-        wanted = {q["n"]: q for q in record.get("quotes", [])}
-        dropped += [stored[n].pk for n in set(stored) - set(wanted)]
+        rows.append(source)
+    stored = defaultdict(dict)  # the quotes of the sources that were there, by number
+    for chunk in _chunks([source.pk for source in rows if source.pk is not None]):
+        for quote in Quote.objects.filter(source__in=chunk):
+            stored[quote.source_id][quote.number] = quote
+    _save_all(Source, rows, batch_size=200)
+    dropped, quotes = [], []
+    for source in rows:
+        wanted = {q["n"]: q for q in records[source.slug].get("quotes", [])}
+        dropped += [quote.pk for number, quote in stored[source.pk].items() if number not in wanted]
         for number, quote in wanted.items():
-            row = stored.get(number) or Quote(source=source, number=number)
+            row = stored[source.pk].get(number) or Quote(source=source, number=number)
             row.exact, row.start, row.end = quote["exact"], quote["start"], quote["end"]
             row.speaker_id = people.get(quote.get("speaker"))
             row.attribution, row.partial = quote.get("attribution", ""), quote.get("partial", "")
-            row.save()
+            quotes.append(row)
+    _save_all(Quote, quotes)
     gone = set(dropped)
     quotes = {
         f"{slug}#{number}": pk
@@ -420,6 +441,7 @@ def _extra_pages(statements, relations, retired_refs):
 def _write_cases(records, keys, places, people, quotes, advance):
     """Create or update the cases ``keys`` and write their own rows again; returns every case's pk by ref."""
     rows = dict(Case.objects.values_list("ref", "pk"))
+    written = []
     for ref in keys:
         advance()
         record = records[ref]
@@ -435,8 +457,8 @@ def _write_cases(records, keys, places, people, quotes, advance):
             fixture_sha256=digest(record),
         )
         case.set_partial_date("date", record["date"])
-        case.save(force_insert=case.pk is None)
-        rows[ref] = case.pk
+        written.append(case)
+    rows.update((case.ref, case.pk) for case in _save_all(Case, written))
     ids = [rows[ref] for ref in keys]
     for chunk in _chunks(ids):
         Involvement.objects.filter(case_id__in=chunk).delete()
