@@ -524,38 +524,42 @@ def reference(basis):
 
 def _write_details(records, keys, rows):
     """Each written case's protest or detention, updated in place: a detention may name a protest that stays."""
+    protests, detentions = [], []
     for ref in keys:
         record = records[ref]
         if record["kind"] == Case.Kind.PROTEST:
             details = record["protest"]
-            Protest.objects.update_or_create(
-                case_id=rows[ref],
-                defaults={
-                    "form": details["form"],
-                    "size": details.get("size", ""),
-                    "target": details.get("target", ""),
-                    "demands": details.get("demands", ""),
-                    "slogans": details.get("slogans", ""),
-                    "outcome": details.get("outcome", Protest.Outcome.NOT_STATED),
-                },
+            protests.append(
+                Protest(
+                    case_id=rows[ref],
+                    form=details["form"],
+                    size=details.get("size", ""),
+                    target=details.get("target", ""),
+                    demands=details.get("demands", ""),
+                    slogans=details.get("slogans", ""),
+                    outcome=details.get("outcome", Protest.Outcome.NOT_STATED),
+                )
             )
-    for ref in keys:
-        record = records[ref]
-        if record["kind"] == Case.Kind.DETENTION:
+        else:
             details = record["detention"]
             arose_from = details.get("arose_from")
-            Detention.objects.update_or_create(
-                case_id=rows[ref],
-                defaults={
-                    "authority": details.get("authority", ""),
-                    "reason": details.get("reason", ""),
-                    "sentence": details.get("sentence", ""),
-                    "duration": details.get("duration", ""),
-                    "release": details.get("release", ""),
-                    "status": details.get("status", Detention.Status.NOT_STATED),
-                    "arose_from_id": rows[arose_from] if arose_from else None,
-                },
+            detentions.append(
+                Detention(
+                    case_id=rows[ref],
+                    authority=details.get("authority", ""),
+                    reason=details.get("reason", ""),
+                    sentence=details.get("sentence", ""),
+                    duration=details.get("duration", ""),
+                    release=details.get("release", ""),
+                    status=details.get("status", Detention.Status.NOT_STATED),
+                    arose_from_id=rows[arose_from] if arose_from else None,
+                )
             )
+    for model, details in ((Protest, protests), (Detention, detentions)):
+        stored = _ids(lambda c, model=model: model.objects.filter(pk__in=c), [row.case_id for row in details])
+        model.objects.bulk_create([row for row in details if row.case_id not in stored], batch_size=1000)
+        fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+        model.objects.bulk_update([row for row in details if row.case_id in stored], fields, batch_size=1000)
 
 
 # --- Retired refs -------------------------------------------------------------------------

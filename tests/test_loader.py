@@ -242,7 +242,7 @@ def test_a_failure_while_writing_rolls_everything_back(article, fixture_dir, mon
     def fail(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(Detention.objects, "update_or_create", fail)
+    monkeypatch.setattr(Detention.objects, "bulk_update", fail)
     with pytest.raises(RuntimeError):
         load_fixture(write(fixture_dir, data))
     assert snapshot() == before
