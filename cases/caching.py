@@ -119,12 +119,13 @@ def page_version(request):
         match = None
     if match is not None and match.url_name in RECORD_PAGES:
         model, key = RECORD_PAGES[match.url_name]
+        # By the key's unique index alone: a condition on changed_in could lead the planner to its index.
         version = (
-            model.objects.filter(**{key: match.kwargs[key], "changed_in__isnull": False})
+            model.objects.filter(**{key: match.kwargs[key]})
             .values_list("changed_in", "changed_in__fixture_sha256", "changed_in__loaded_at")
             .first()
         )
-        if version is not None:
+        if version is not None and version[0] is not None:
             return version
     return data_version(request)
 
