@@ -54,6 +54,9 @@ class DataLoad(models.Model):
     facets = models.JSONField(
         default=dict, blank=True, help_text="The unfiltered case list's facet counts (cases.facets.archive_summary)."
     )
+    checked_by = models.CharField(
+        max_length=64, blank=True, help_text="The version of the code that checked the fixture (cases.loader)."
+    )
 
     class Meta:
         ordering = ["-loaded_at", "-pk"]

@@ -160,3 +160,30 @@ def test_the_command_prints_what_it_added_changed_and_retired(article, fixture_d
     lines = out.getvalue().splitlines()
     assert "  cases: 1 added, 0 changed, 1 retired" in lines
     assert "  people: 0 added, 0 changed, 0 retired" in lines
+
+
+def test_a_load_checks_again_only_the_cases_it_cannot_trust(article, fixture_dir, monkeypatch):
+    from cases import loader
+
+    data = original()
+    _title(data)
+    assert loader.trusted_cases(data) == {c["ref"] for c in data["cases"]} - {"2n2181"}
+    _person(data)  # a person's name is read by the checks of the cases that name them
+    named = {c["ref"] for c in data["cases"] if any(p["person"] == "serik-azhibay" for p in c["people"])}
+    assert named and not named & loader.trusted_cases(data)
+    _source(data)  # every case quotes the article: none is trusted
+    assert loader.trusted_cases(data) == set()
+    monkeypatch.setattr(loader, "checking_code", lambda: "other code")  # a new version of the checks: all again
+    assert loader.trusted_cases(original()) == set()
+
+
+def test_a_trusted_case_still_fails_on_what_another_records_change_breaks(article, fixture_dir):
+    from cases.loader import FixtureError
+
+    data = original()
+    next(p for p in data["places"] if p["slug"] == "almaty")["slug"] = "almaty-city"
+    for place in data["places"]:
+        if place.get("parent") == "almaty":
+            place["parent"] = "almaty-city"
+    with pytest.raises(FixtureError, match=r"cases\[84a8j6\]\.place: place 'almaty' does not exist"):
+        load_fixture(write(fixture_dir, data))
