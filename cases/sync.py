@@ -11,8 +11,8 @@ retired refs, which have no page of their own, are matched by their values.
 What a change touches is then worked out from the records around it
 (``_pages_showing``), before the change and after it: the cases, people,
 places and sources whose pages show anything that changed get the new load as
-their ``changed_in``, and the touched cases get their search documents written
-again. Everything else is left as it is, page cache entries included.
+their ``changed_in``, and the cases whose own words, place, names or quotes
+changed get their search documents written again. Everything else is left as it is, page cache entries included.
 """
 
 import hashlib
@@ -176,7 +176,7 @@ def write(data, texts, load, advance):
     for model, kind in ((Case, "cases"), (Person, "people"), (Place, "places"), (Source, "sources")):
         for chunk in _chunks(touched[kind]):
             model.objects.filter(pk__in=chunk).update(changed_in=load)
-    index_cases(touched["cases"])
+    index_cases(touched["documents"])
     return changes
 
 
@@ -656,8 +656,9 @@ def _pages_showing(cases, people, places, sources, extra):
     touched_sources |= _ids(lambda c: Quote.objects.filter(described_places__in=c), places, "source")
 
     # Pages that show a changed source (its title, dates, passages).
-    touched_cases |= _ids(lambda c: Citation.objects.filter(quote__in=c), of_sources, "case")
-    touched_cases |= _ids(lambda c: Involvement.objects.filter(quotes__in=c), of_sources, "case")
+    quoting = _ids(lambda c: Citation.objects.filter(quote__in=c), of_sources, "case")
+    quoting |= _ids(lambda c: Involvement.objects.filter(quotes__in=c), of_sources, "case")
+    touched_cases |= quoting
     touched_people |= _ids(lambda c: Quote.objects.filter(pk__in=c), of_sources, "speaker")
     touched_people |= _ids(lambda c: PersonName.objects.filter(quote__in=c), of_sources, "person")
     touched_people |= _ids(lambda c: PersonRelation.objects.filter(quote__in=c), of_sources, "person")
@@ -669,4 +670,11 @@ def _pages_showing(cases, people, places, sources, extra):
         for case, inputs in Fact.objects.filter(basis=Basis.DERIVED).values_list("case", "inputs"):
             if any(item.get("published") in slugs for item in inputs):
                 touched_cases.add(case)
-    return {"cases": touched_cases, "people": touched_people, "places": touched_places, "sources": touched_sources}
+    return {
+        "cases": touched_cases,
+        "people": touched_people,
+        "places": touched_places,
+        "sources": touched_sources,
+        # The cases whose search documents hold what changed: their own words, place, names and quotes.
+        "documents": rows | quoting,
+    }
