@@ -23,7 +23,7 @@ help:
 	@echo "make reset-db delete the local SQLite database and load the fixture again"
 	@echo "make serve    production-like: gunicorn, DEBUG off, compressed hashed static files (docs/operations.md)"
 	@echo "make loadtest drive the production-like server on PostgreSQL at 16 and 64 connections"
-	@echo "make bench    measure every page at 100,000 synthetic cases, on SQLite and PostgreSQL (docs/performance.md)"
+	@echo "make bench    load 100,000 synthetic cases and measure every page, on SQLite and PostgreSQL (docs/performance.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -113,7 +113,8 @@ LOADTEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/archive_loadtest
 LOADTEST_PORT ?= 8765
 loadtest: install var
 	DATABASE_URL="$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)}" PORT="$(LOADTEST_PORT)" $(PY) bench/loadtest.py
-# Speed at 100,000 synthetic cases, on SQLite and PostgreSQL, in dedicated databases
-# (generated once, then reused): see docs/performance.md. Prints figures, not pass/fail.
+# Speed at 100,000 synthetic cases, on SQLite and PostgreSQL, in dedicated databases: the
+# synthetic fixture (written once, then reused) loaded with loadarchive, then every page
+# measured: see docs/performance.md. Prints figures, not pass/fail.
 bench: install var
 	$(PY) bench/run.py

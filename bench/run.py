@@ -1,12 +1,16 @@
 """``make bench``: how fast the archive is at 100,000 cases, next to the ceiling of its own stack.
 
-For each database (SQLite, then PostgreSQL) it
-1. makes sure a dedicated benchmark database holds the synthetic archive
-   (``generate_synthetic --reuse``: generated once, reused while the size,
-   seed, generator and schema are unchanged);
-2. measures every page kind in-process (``bench/measure.py``): median and
+It writes the synthetic fixture once (``bench/synthetic.py``, kept in
+``var/bench/fixture/`` and reused while the size, seed and generator are
+unchanged). Then for each database (SQLite, then PostgreSQL) it
+1. empties a dedicated benchmark database and loads the fixture with
+   ``manage.py loadarchive``, the loader curators use, timing the full load;
+2. edits ONE case's title in a copy of the fixture and loads that, with the
+   site served meanwhile, timing the load and the time from its start until
+   the case's page shows the new title;
+3. measures every page kind in-process (``bench/measure.py``): median and
    95th-percentile server time uncached and cached, and the query count;
-3. serves the site as production would (gunicorn, 2 sync workers, on
+4. serves the site as production would (gunicorn, 2 sync workers, on
    127.0.0.1) and measures throughput with wrk: over many distinct URLs of
    each kind, and for one URL repeated, each next to the throughput of
    ``/robots.txt``, the cheapest view of the same app, measured in the same run.
@@ -18,6 +22,7 @@ BENCH_DATABASE_URL (postgres://root@127.0.0.1:5432/archive_bench),
 BENCH_WRK_SECONDS (5), BENCH_WRK_CONNECTIONS (4), BENCH_PAGE_SECONDS (12).
 """
 
+import hashlib
 import json
 import os
 import re
@@ -30,10 +35,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import ensure_postgresql_database, stop_server
+from common import recreate_postgresql_database, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
+GENERATOR = ROOT / "bench" / "synthetic.py"
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
@@ -94,16 +100,109 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def prepare(database, env):
+def fixture():
+    """The synthetic fixture's archive.json: written once, reused while the size, seed and generator are unchanged."""
+    folder = OUT / "fixture"
+    stamp = hashlib.sha256(f"cases={CASES} seed={SEED}\n".encode() + GENERATOR.read_bytes()).hexdigest()
+    written_by = folder / "written-by"
+    if written_by.is_file() and written_by.read_text() == stamp:
+        say(f"fixture: {folder.relative_to(ROOT)} (reused)")
+        return folder / "archive.json"
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    command = [PYTHON, str(GENERATOR), "--cases", str(CASES), "--seed", str(SEED), "--out", str(folder)]
+    subprocess.run(command, cwd=ROOT, check=True)
+    written_by.write_text(stamp)
+    say(f"fixture written in {time.perf_counter() - started:.0f} s")
+    return folder / "archive.json"
+
+
+def edited_copy(path):
+    """A copy of the fixture with ONE case's title changed, as a curator's small correction; its texts hard-linked.
+
+    Returns the copy's archive.json, the case's ref and its new title.
+    """
+    folder = OUT / "fixture-edited"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(path.parent / "sources", folder / "sources", copy_function=os.link)
+    data = json.loads(path.read_bytes())
+    case = data["cases"][len(data["cases"]) // 2]
+    case["title"] = f"{case['title']} (title corrected)"
+    edited = folder / "archive.json"
+    edited.write_bytes(json.dumps(data, ensure_ascii=False, indent=1).encode())
+    return edited, case["ref"], case["title"]
+
+
+def empty_database(database, env):
+    """The benchmark database, emptied and migrated: the full load below starts from nothing."""
     if database == "postgresql":
-        ensure_postgresql_database(DATABASE_URL)
+        recreate_postgresql_database(DATABASE_URL)
     else:
         Path(SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(SQLITE_PATH + suffix).unlink(missing_ok=True)
     manage(env, "migrate", "--no-input", "-v0")
+
+
+def loadarchive(env, path):
+    """Run ``manage.py loadarchive``; its seconds and the line it prints as each stage ends."""
     started = time.perf_counter()
-    manage(env, "generate_synthetic", "--cases", str(CASES), "--seed", str(SEED), "--reuse")
-    say(f"data ready in {time.perf_counter() - started:.0f} s")
+    done = subprocess.run([PYTHON, "manage.py", "loadarchive", str(path)], cwd=ROOT, env=env, check=True,
+                          stdout=subprocess.PIPE, text=True)  # fmt: skip
+    seconds = time.perf_counter() - started
+    stages = [line for line in done.stdout.splitlines() if line.strip()]
+    for line in stages:
+        say(f"    {line}")
+    return {"seconds": seconds, "stages": stages}
+
+
+def analyze(database):
+    """Fresh planner statistics, as a long-lived archive's would be (autovacuum's work, done now)."""
+    if database == "postgresql":
+        import dj_database_url
+        import psycopg
+
+        config = dj_database_url.parse(DATABASE_URL)
+        params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
+                  "password": config["PASSWORD"] or None, "dbname": config["NAME"], "autocommit": True}  # fmt: skip
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+            conn.execute("VACUUM ANALYZE")
+    else:
+        import sqlite3
+
+        with sqlite3.connect(SQLITE_PATH) as conn:
+            conn.execute("ANALYZE")
+
+
+def prepare(database, env, path):
+    """Load the fixture into the emptied database, then the edited copy while the site is served; their times."""
+    empty_database(database, env)
     manage(env, "collectstatic", "--no-input", "-v0")
+    say("  loading the fixture into the empty database")
+    full = loadarchive(env, path)
+    say(f"  full load: {full['seconds']:.1f} s")
+    edited, ref, title = edited_copy(path)
+    server, port = start_server(env)
+    try:
+        say(f"  loading it again with one case's title changed ({ref}), the site served meanwhile")
+        started = time.perf_counter()
+        again = loadarchive(env, edited)
+        url = f"http://127.0.0.1:{port}/cases/{ref}/"
+        deadline = time.monotonic() + 600
+        while True:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                if title in response.read().decode():
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not show the new title within 10 minutes of the load")
+            time.sleep(0.2)
+        again["served_seconds"] = time.perf_counter() - started
+    finally:
+        stop_server(server)
+    say(f"  one title changed: loaded in {again['seconds']:.1f} s, the page served "
+        f"{again['served_seconds']:.1f} s after the load began")  # fmt: skip
+    analyze(database)
+    return {"full": full, "one_title": again}
 
 
 def measure_in_process(env):
@@ -191,11 +290,15 @@ def ms(value):
 
 def print_report(database, data, server):
     facts = data["facts"]
+    loads = data["loads"]
     version = facts["server_version"]
     label = f"PostgreSQL {version // 10000}.{version % 10000}" if database == "postgresql" else f"SQLite {version}"
     say("")
     say(f"== {label}: {facts['cases']:,} cases ({facts['kinds']}), {facts['people']:,} people, "
         f"{facts['places']:,} places, {facts['sources']:,} sources; seed {SEED}")  # fmt: skip
+    say(f"loadarchive into the empty database: {loads['full']['seconds']:.1f} s; after one case's title changed: "
+        f"{loads['one_title']['seconds']:.1f} s, the page served with the new title "
+        f"{loads['one_title']['served_seconds']:.1f} s after the load began (one run each)")  # fmt: skip
     robots = None
     if server:
         before, after = server["robots_before"]["rps"], server["robots_after"]["rps"]
@@ -250,12 +353,14 @@ def main():
     if not have_wrk:
         say("wrk is not installed (apt-get install -y wrk): throughput is not measured")
     started = time.perf_counter()
+    unknown = [database for database in DATABASES if database not in ("sqlite", "postgresql")]
+    if unknown:
+        sys.exit(f"BENCH_DATABASES: {unknown[0]!r} is neither sqlite nor postgresql")
+    path = fixture()
     for database in DATABASES:
-        if database not in ("sqlite", "postgresql"):
-            sys.exit(f"BENCH_DATABASES: {database!r} is neither sqlite nor postgresql")
-        say(f"\n### {database}: preparing {CASES:,} synthetic cases")
+        say(f"\n### {database}: loading {CASES:,} synthetic cases")
         env = settings_env(database)
-        prepare(database, env)
+        loads = prepare(database, env, path)
         say("measuring in-process")
         data = measure_in_process(env)
         server = None
@@ -264,6 +369,7 @@ def main():
             built = {kind for kind, result in data["results"].items() if "state" not in result}
             server = measure_server(env, data["urls"], built)
         data["server"] = server
+        data["loads"] = loads
         data["settings"] = {"cases": CASES, "seed": SEED, "wrk_seconds": WRK_SECONDS,
                             "wrk_connections": WRK_CONNECTIONS, "workers": WORKERS}  # fmt: skip
         (OUT / f"{database}.json").write_text(json.dumps(data, indent=1))

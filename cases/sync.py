@@ -156,8 +156,8 @@ def write(data, texts, load, advance):
 
     # Deleted last, once nothing that stays refers to them.
     Case.objects.filter(ref__in=old_cases).delete()
+    Detention.objects.filter(case__kind=Case.Kind.PROTEST).delete()  # first: it may name a protest that goes
     Protest.objects.filter(case__kind=Case.Kind.DETENTION).delete()
-    Detention.objects.filter(case__kind=Case.Kind.PROTEST).delete()
     for chunk in _chunks(dropped_quotes):
         Quote.objects.filter(pk__in=chunk).delete()
     Source.objects.filter(slug__in=old_sources).delete()

@@ -3,6 +3,7 @@ import shutil
 import pytest
 from django.conf import settings
 
+from bench.synthetic import write_fixture
 from cases.loader import load_fixture
 
 
@@ -37,6 +38,30 @@ def fixture_dir(tmp_path):
 def article(db):
     """The archive's real data: the CNA article's fixture, loaded as `make run` loads it."""
     return load_fixture(settings.ARCHIVE_FIXTURE)
+
+
+@pytest.fixture(scope="session")
+def synthetic_fixture(tmp_path_factory):
+    """Write a synthetic fixture folder (bench/synthetic.py), once per size and seed in a run; return its archive.json."""
+    written = {}
+
+    def write(cases, seed):
+        if (cases, seed) not in written:
+            folder = tmp_path_factory.mktemp(f"synthetic-{cases}-{seed}")
+            written[cases, seed] = write_fixture(folder, cases=cases, seed=seed)
+        return written[cases, seed]
+
+    return write
+
+
+@pytest.fixture
+def load_synthetic(synthetic_fixture):
+    """Load a synthetic archive of ``cases`` cases with the loader curators use (the test asks for the database)."""
+
+    def load(cases, seed):
+        return load_fixture(synthetic_fixture(cases, seed))
+
+    return load
 
 
 # Tests marked `postgresql` need PostgreSQL itself (roles, privileges). On SQLite

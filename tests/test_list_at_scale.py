@@ -14,13 +14,12 @@ from cases import facets
 from cases.facets import MENU_DEPTH, shown_places
 from cases.filters import CaseFilter
 from cases.models import Case, DataLoad, Person, Place
-from cases.synthetic import generate
 from cases.views.lists import place_options
 
 
 @pytest.fixture
-def archive(db):
-    generate(cases=400, seed=11)
+def archive(db, load_synthetic):
+    load_synthetic(cases=400, seed=11)
 
 
 def case_filter(**params):
@@ -219,25 +218,25 @@ def test_the_place_menu_escapes_names(client, archive):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_gives_an_earlier_load_its_facets():
+def test_the_migration_gives_an_earlier_load_its_facets(load_synthetic):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    generate(cases=120, seed=4)
+    load_synthetic(cases=120, seed=4)
     expected = facets.archive_summary()
     executor = MigrationExecutor(connection)
     executor.migrate([("cases", "0004_case_list_span_indexes")])
     executor = MigrationExecutor(connection)
     executor.migrate([("cases", "0005_dataload_facets")])
     # The migration writes the summary of its day (version 1), which this code does not read,
-    # and the next load or --reuse writes this code's.
+    # and the next load, even of the same fixture, writes this code's.
     summary = DataLoad.objects.values_list("facets", flat=True).get()  # the columns of that migration's day
     assert summary["version"] == 1
     assert sum(entry["total"] for entry in summary["kinds"].values()) == 120
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert facets.recorded_summary() is None
-    generate(cases=120, seed=4, reuse=True)
+    assert load_synthetic(cases=120, seed=4).unchanged
     assert DataLoad.objects.get().facets == expected
 
 

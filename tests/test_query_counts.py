@@ -7,11 +7,12 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, DataLoad
-from cases.synthetic import generate
 
 
-def test_home_shows_the_counts_of_the_latest_load_in_one_query(db, client, django_assert_max_num_queries):
-    generate(cases=40, seed=2)
+def test_home_shows_the_counts_of_the_latest_load_in_one_query(
+    db, client, load_synthetic, django_assert_max_num_queries
+):
+    load_synthetic(cases=40, seed=2)
     load = DataLoad.objects.latest()
     assert load.counts["detentions"] + load.counts["protests"] == 40
     # The data's version (for the page cache and validators), the counts, the recent cases,
@@ -23,8 +24,8 @@ def test_home_shows_the_counts_of_the_latest_load_in_one_query(db, client, djang
     assert f"<dt>Detentions</dt><dd>{Case.objects.filter(kind='detention').count()}</dd>" in text
 
 
-def test_home_counts_the_records_when_no_load_has_counted_them(db, client):
-    generate(cases=20, seed=2)
+def test_home_counts_the_records_when_no_load_has_counted_them(db, client, load_synthetic):
+    load_synthetic(cases=20, seed=2)
     DataLoad.objects.update(counts={})
     assert "<dt>Cases</dt><dd>20</dd>" in client.get("/").content.decode()
 
@@ -78,9 +79,9 @@ def queries_per_page(client):
     return counts
 
 
-def test_no_page_runs_more_queries_in_a_larger_archive(db, client):
-    generate(cases=60, seed=3)
+def test_no_page_runs_more_queries_in_a_larger_archive(db, client, load_synthetic):
+    load_synthetic(cases=60, seed=3)
     small = queries_per_page(client)
-    generate(cases=600, seed=3)
+    load_synthetic(cases=600, seed=3)  # keeps the smaller archive's refs, so it loads over it
     large = queries_per_page(client)
     assert large == small

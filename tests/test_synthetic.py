@@ -1,137 +1,100 @@
-"""The synthetic benchmark archive: as valid as the real data, clearly fake, and repeatable."""
+"""The benchmark's synthetic fixture (bench/synthetic.py): it passes the loader's checks, has the real data's shapes, and repeats."""
 
-import hashlib
+import json
 import re
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
+from bench.synthetic import SLUG_PREFIX, SYNTHETIC_PUBLISHER, write_fixture
 from cases import dates
-from cases.models import (
-    REF_PATTERN,
-    Case,
-    Citation,
-    DataLoad,
-    Detention,
-    Involvement,
-    Person,
-    PersonName,
-    PersonRelation,
-    Place,
-    Protest,
-    Quote,
-    RetiredRef,
-    Source,
-)
-from cases.names import search_key
-from cases.synthetic import SLUG_PREFIX, SYNTHETIC_PUBLISHER, generate
+from cases.models import Case, Citation, Fact, Involvement, Person, Source, Statement
 
+ROOT = Path(__file__).resolve().parent.parent
 CASES = 150
 
 
 @pytest.fixture
-def synthetic(db):
-    return generate(cases=CASES, seed=7)
+def fixture_path(synthetic_fixture):
+    return synthetic_fixture(CASES, 7)
 
 
-def snapshot():
-    """What a reader would see of the data, without the database's own ids."""
-    return {
-        "cases": list(Case.objects.order_by("ref").values_list("ref", "kind", "title", "summary", "date_edtf")),
-        "people": list(Person.objects.order_by("slug").values_list("slug", "name")),
-        "names": sorted(PersonName.objects.values_list("person__slug", "name", "kind")),
-        "places": list(Place.objects.order_by("slug").values_list("slug", "full_name")),
-        "quotes": sorted(Quote.objects.values_list("source__slug", "number", "exact", "start")),
-        "citations": sorted(Citation.objects.values_list("case__ref", "field", "quote__source__slug", "quote__number")),
-    }
+@pytest.fixture
+def data(fixture_path):
+    return json.loads(fixture_path.read_text())
 
 
-def test_it_writes_the_number_of_cases_asked_for_with_people_and_sources_in_proportion(synthetic):
-    assert Case.objects.count() == CASES
-    assert Person.objects.count() == CASES // 5
-    assert Source.objects.count() == CASES // 10
+def quotes_of(data):
+    return {f"{source['slug']}#{quote['n']}": quote for source in data["sources"] for quote in source["quotes"]}
+
+
+def test_every_record_passes_the_loaders_checks(db, fixture_path, capsys):
+    call_command("loadarchive", str(fixture_path), "--check")
+    out = capsys.readouterr().out
+    assert f"OK ({CASES} cases" in out
+    # The headlines and the fillers no record uses, each listed with its reason.
+    assert int(re.search(r"Sentences no record uses: (\d+)", out).group(1)) > CASES // 10
+
+
+def test_it_loads_with_the_records_asked_for_and_people_and_sources_in_proportion(db, load_synthetic):
+    report = load_synthetic(CASES, 7)
+    assert report.counts["cases"] == Case.objects.count() == CASES
+    assert report.counts["people"] == Person.objects.count() == CASES // 5
+    assert report.counts["sources"] == Source.objects.count() == CASES // 10
     assert Involvement.objects.count() >= CASES
     assert Citation.objects.count() >= 4 * CASES
-    assert synthetic.counts["cases"] == CASES
-    assert synthetic.counts["quotes"] == Quote.objects.count()
+    assert Statement.objects.exists()
 
 
-def test_cases_of_both_kinds_each_have_their_details(synthetic):
-    detentions = Case.objects.filter(kind=Case.Kind.DETENTION)
-    protests = Case.objects.filter(kind=Case.Kind.PROTEST)
-    assert detentions.count() > CASES // 4 and protests.count() > CASES // 4
-    assert Detention.objects.count() == detentions.count()
-    assert Protest.objects.count() == protests.count()
-    assert not detentions.filter(detention__isnull=True).exists()
-    assert not protests.filter(protest__isnull=True).exists()
-    assert Detention.objects.filter(arose_from__isnull=False).exists()
+def test_facts_resting_on_one_persons_word_name_that_person(db, load_synthetic):
+    load_synthetic(CASES, 7)
+    attributed = Fact.objects.filter(according_to__isnull=False)
+    assert attributed.exists()
+    for fact in attributed.select_related("according_to")[:20]:
+        assert fact.attribution.startswith(fact.according_to.name)
 
 
-def test_every_quote_is_found_verbatim_at_its_offsets_and_every_text_matches_its_sha256(synthetic):
-    for source in Source.objects.prefetch_related("quotes"):
-        assert hashlib.sha256(source.text.encode()).hexdigest() == source.sha256
-        for quote in source.quotes.all():
-            assert source.text[quote.start : quote.end] == quote.exact
+def test_cases_of_both_kinds_each_with_their_details(data):
+    kinds = Counter(case["kind"] for case in data["cases"])
+    assert kinds["detention"] > CASES // 4 and kinds["protest"] > CASES // 4
+    assert all(("detention" in case) == (case["kind"] == "detention") for case in data["cases"])
+    assert all(("protest" in case) == (case["kind"] == "protest") for case in data["cases"])
+    assert any("arose_from" in case.get("detention", {}) for case in data["cases"])
 
 
-def test_every_fact_shown_cites_a_passage_that_states_it(synthetic):
-    for case in Case.objects.select_related("place", "detention", "protest").prefetch_related("citations__quote"):
-        cited = {}
-        for citation in case.citations.all():
-            cited.setdefault(citation.field, []).append(citation.quote.exact)
-        assert {"case", "date", "place"} <= set(cited)
-        assert any(case.date_display.lower() in exact.lower() for exact in cited["date"])
-        assert any(case.place.name in exact for exact in cited["place"])
-        details = case.details
-        if case.kind == Case.Kind.DETENTION:
-            shown = {f for f in ("authority", "reason", "sentence", "duration", "release") if getattr(details, f)}
-            if details.status != Detention.Status.NOT_STATED:
-                shown.add("status")
-        else:
-            shown = {"form"} | {f for f in ("size", "target", "demands", "slogans") if getattr(details, f)}
-        assert shown <= set(cited), case.ref
-        for name in shown - {"status", "form"}:
-            assert any(getattr(details, name) in exact for exact in cited[name])
+def test_every_fact_shown_cites_a_passage_that_states_it(data):
+    quotes = quotes_of(data)
+    places = {place["slug"]: place["name"] for place in data["places"]}
+    for case in data["cases"]:
+        cited = {name: [quotes[key]["exact"] for key in keys] for name, keys in case["citations"].items()}
+        assert {"case", "place"} <= set(cited)
+        assert any(places[case["place"]] in exact for exact in cited["place"])
+        details = case.get("detention") or case["protest"]
+        for name, value in details.items():
+            if name in ("status", "form", "outcome", "arose_from") or value in ("not-stated",):
+                continue
+            assert any(value in exact for exact in cited[name]), (case["ref"], name)
 
 
-def test_every_involvement_cites_a_passage_naming_the_person(synthetic):
-    spellings = {}
-    for name in PersonName.objects.all():
-        spellings.setdefault(name.person_id, []).append(name.name)
-    involvements = Involvement.objects.prefetch_related("quotes")
-    for involvement in involvements:
-        exacts = [quote.exact for quote in involvement.quotes.all()]
-        assert exacts
-        assert any(name in exact for name in spellings[involvement.person_id] for exact in exacts)
+def test_every_involvement_cites_a_passage_naming_the_person(data):
+    quotes = quotes_of(data)
+    spellings = {
+        person["slug"]: [person["name"]] + [name["name"] for name in person.get("names", [])]
+        for person in data["people"]
+    }
+    for case in data["cases"]:
+        for involvement in case["people"]:
+            exacts = [quotes[key]["exact"] for key in involvement["quotes"]]
+            assert any(name in exact for name in spellings[involvement["person"]] for exact in exacts)
 
 
-def test_spellings_as_in_a_source_appear_in_their_quote(synthetic):
-    spelled = PersonName.objects.filter(kind=PersonName.Kind.SOURCE).select_related("quote")
-    assert spelled.exists()
-    for name in spelled:
-        assert name.name in name.quote.exact
-
-
-def test_relations_are_stated_by_their_quote(synthetic):
-    relations = PersonRelation.objects.select_related("person", "relative", "quote")
-    assert relations.exists()
-    for relation in relations:
-        assert " of " in relation.quote.exact
-        assert relation.quote.speaker_id == relation.person_id
-
-
-def test_people_have_several_spellings_in_latin_cyrillic_chinese_and_with_accents(synthetic):
-    names = list(PersonName.objects.values_list("name", flat=True))
-    assert PersonName.objects.count() >= 4 * Person.objects.filter(kind=Person.Kind.PERSON).count()
-    assert any(re.search("[а-яәғқңөұүһі]", name.lower()) for name in names)
-    assert any(re.search("[\u4e00-\u9fff]", name) for name in names)
-    assert any(re.search("[äöüūñşğıāáǎàēéěèīíǐìōóǒòúǔù]", name) for name in names)
-    assert Person.objects.filter(kind=Person.Kind.ORGANISATION).exists()
-
-
-def test_dates_come_in_every_precision_the_archive_accepts(synthetic):
-    edtfs = set(Case.objects.values_list("date_edtf", flat=True))
+def test_dates_come_in_every_precision_the_archive_accepts(data):
+    edtfs = {case["date"] for case in data["cases"]}
     assert any(re.fullmatch(r"\d{4}", d) for d in edtfs)
     assert any(re.fullmatch(r"\d{4}-\d{2}", d) for d in edtfs)
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in edtfs)
@@ -142,92 +105,93 @@ def test_dates_come_in_every_precision_the_archive_accepts(synthetic):
         assert any(d.endswith(qualifier) for d in edtfs), qualifier
 
 
-def test_derived_columns_are_those_the_loader_derives(synthetic):
-    for case in Case.objects.all():
-        parsed = dates.parse(case.date_edtf)
-        assert (case.date_earliest, case.date_latest, case.date_display) == (
-            parsed.earliest,
-            parsed.latest,
-            parsed.display,
-        )
-    for source in Source.objects.all():
-        parsed = dates.parse(source.published_edtf)
-        assert (source.published_earliest, source.published_latest) == (parsed.earliest, parsed.latest)
-    for name in PersonName.objects.all():
-        assert name.search_key == search_key(name.name)
-    places = {place.pk: place for place in Place.objects.all()}
-    for place in places.values():
-        parent = places.get(place.parent_id)
-        if parent is None:
-            assert (place.path, place.depth, place.full_name) == (f"/{place.pk}/", 0, place.name)
-        else:
-            assert place.path == f"{parent.path}{place.pk}/"
-            assert place.depth == parent.depth + 1
-            assert place.full_name == f"{place.name}, {parent.full_name}"
+def test_a_date_given_as_today_is_derived_from_the_reports_date(data):
+    published = {source["slug"]: source["published"] for source in data["sources"]}
+    derived = [case for case in data["cases"] if "date" in case.get("bases", {})]
+    assert derived
+    for case in derived:
+        basis = case["bases"]["date"]
+        assert basis["basis"] == "derived" and "date" not in case["citations"]
+        (source,) = [item["published"] for item in basis["inputs"] if "published" in item]
+        assert case["date"] == published[source]
 
 
-def test_the_place_tree_is_five_levels_deep_and_a_country_holds_the_cases_inside_it(synthetic):
-    kinds = dict(Place.objects.values_list("depth", "kind").distinct())
-    assert kinds == {0: "country", 1: "region", 2: "prefecture", 3: "city", 4: "site"}
-    country = Place.objects.get(pk=Case.objects.filter(place__depth=4).first().place.path.split("/")[1])
-    inside = Case.objects.within_place(country)
-    assert inside.filter(place__depth=4).exists()
-    assert inside.count() > inside.filter(place=country).count()
+def test_a_few_people_appear_in_far_more_cases_than_most(data):
+    involvements = Counter(i["person"] for case in data["cases"] for i in case["people"])
+    assert max(involvements.values()) >= 4 * statistics.median(involvements.values())
 
 
-def test_refs_are_valid_and_never_shared_with_retired_ones(synthetic):
-    refs = list(Case.objects.values_list("ref", flat=True))
-    retired = list(RetiredRef.objects.values_list("ref", flat=True))
-    assert all(REF_PATTERN.fullmatch(ref) for ref in refs + retired)
-    assert len(set(refs + retired)) == len(refs) + len(retired)
+def test_people_have_spellings_in_latin_cyrillic_chinese_and_with_accents(data):
+    names = [name for person in data["people"] for name in [person["name"], *(n["name"] for n in person["names"])]]
+    assert any(re.search("[а-яәғқңөұүһі]", name.lower()) for name in names)
+    assert any(re.search("[\u4e00-\u9fff]", name) for name in names)
+    assert any(re.search("[äöüūñşğıāáǎàēéěèīíǐìōóǒòúǔù]", name) for name in names)
+    assert any(n["kind"] == "source" for person in data["people"] for n in person["names"])
+    assert any(person.get("kind") == "organisation" for person in data["people"])
 
 
-def test_everything_is_marked_as_synthetic(synthetic):
-    assert set(Source.objects.values_list("publisher", flat=True)) == {SYNTHETIC_PUBLISHER}
-    for model in (Source, Person, Place):
-        assert not model.objects.exclude(slug__startswith=SLUG_PREFIX).exists()
-    load = DataLoad.objects.latest()
-    assert load.counts["synthetic_seed"] == 7
-    assert load.fixture_sha256 == synthetic.fingerprint
+def test_the_place_tree_is_five_levels_deep(data):
+    parents = {place["slug"]: place.get("parent") for place in data["places"]}
+    kinds = {}
+    for place in data["places"]:
+        depth, at = 0, place["slug"]
+        while parents[at]:
+            depth, at = depth + 1, parents[at]
+        kinds.setdefault(depth, set()).add(place["kind"])
+    assert kinds == {0: {"country"}, 1: {"region"}, 2: {"prefecture"}, 3: {"city"}, 4: {"site"}}
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(synthetic):
-    first = snapshot()
-    generate(cases=CASES, seed=7)
-    assert snapshot() == first
-    generate(cases=CASES, seed=8)
-    other = snapshot()
-    assert other["cases"] != first["cases"]
-    assert other["quotes"] != first["quotes"]
+def test_sources_are_shared_by_several_cases_and_record_what_no_case_uses(data):
+    cases_per_source = Counter()
+    for case in data["cases"]:
+        for source in {key.split("#")[0] for key in case["citations"]["case"]}:
+            cases_per_source[source] += 1
+    assert set(cases_per_source.values()) == {10}
+    assert data["statements"] and data["relations"]
+    assert all(source["unused"] and all(u["reason"] for u in source["unused"]) for source in data["sources"])
 
 
-def test_the_command_refuses_a_database_holding_the_real_data(article, capsys):
-    with pytest.raises(CommandError, match="not synthetic"):
-        call_command("generate_synthetic", "--cases", "20")
-    assert Case.objects.count() == 6
-    assert Source.objects.filter(slug="kazakh-anti-communist-heats-up-again").exists()
+def test_retired_refs_are_both_replaced_and_withdrawn(data):
+    assert {record["status"] for record in data["retired"]} == {"replaced", "withdrawn"}
 
 
-def test_the_command_replaces_the_real_data_only_when_told(article, capsys):
-    call_command("generate_synthetic", "--cases", "20", "--replace")
-    assert "Wrote synthetic data" in capsys.readouterr().out
-    assert Case.objects.count() == 20
-    assert not Source.objects.exclude(publisher=SYNTHETIC_PUBLISHER).exists()
-    assert not Person.objects.filter(slug="serikzhan-bilash").exists()
+def test_everything_is_marked_as_synthetic(data):
+    assert {source["publisher"] for source in data["sources"]} == {SYNTHETIC_PUBLISHER}
+    for section in ("sources", "people", "places"):
+        assert all(record["slug"].startswith(SLUG_PREFIX) for record in data[section])
+    assert all(dates.parse(source["published"]) for source in data["sources"])
 
 
-def test_the_command_with_reuse_keeps_the_same_data_set_and_replaces_another(db, capsys):
-    call_command("generate_synthetic", "--cases", "20", "--seed", "3")
-    loads, refs = DataLoad.objects.count(), set(Case.objects.values_list("ref", flat=True))
-    call_command("generate_synthetic", "--cases", "20", "--seed", "3", "--reuse")
-    assert "already holds this synthetic data set" in capsys.readouterr().out
-    assert DataLoad.objects.count() == loads
-    call_command("generate_synthetic", "--cases", "30", "--seed", "3", "--reuse")
-    assert DataLoad.objects.count() == loads + 1
-    assert Case.objects.count() == 30
-    assert set(Case.objects.values_list("ref", flat=True)) != refs
+def test_the_same_seed_gives_the_same_files_and_another_seed_others(tmp_path):
+    def files(folder):
+        return {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+    first = files(write_fixture(tmp_path / "a", cases=40, seed=3).parent)
+    assert files(write_fixture(tmp_path / "b", cases=40, seed=3).parent) == first
+    other = files(write_fixture(tmp_path / "c", cases=40, seed=4).parent)
+    assert other[Path("archive.json")] != first[Path("archive.json")]
 
 
-def test_the_command_refuses_a_size_of_nothing(db):
-    with pytest.raises(CommandError, match="--cases"):
-        call_command("generate_synthetic", "--cases", "0")
+def test_a_larger_archive_of_the_same_seed_keeps_the_smaller_ones_refs(synthetic_fixture):
+    def refs(cases):
+        data = json.loads(synthetic_fixture(cases, 3).read_text())
+        return {case["ref"] for case in data["cases"]} | {record["ref"] for record in data["retired"]}
+
+    assert refs(60) <= refs(600)
+
+
+def test_the_command_line_writes_a_fixture_folder(tmp_path):
+    command = [sys.executable, "bench/synthetic.py", "--cases", "20", "--seed", "3", "--out", str(tmp_path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "20 cases" in done.stdout
+    data = json.loads((tmp_path / "archive.json").read_text())
+    assert len(data["cases"]) == 20
+    assert all((tmp_path / source["text_file"]).is_file() for source in data["sources"])
+
+
+def test_the_command_line_refuses_a_size_of_nothing(tmp_path):
+    command = [sys.executable, "bench/synthetic.py", "--cases", "0", "--out", str(tmp_path)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "--cases must be 1 or more" in done.stderr
+    assert not (tmp_path / "archive.json").exists()
