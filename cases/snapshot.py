@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 
 from django.db import connection, transaction
 
+# A PostgreSQL transaction's first statement: it reads as of one moment, and writes nothing.
 SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
@@ -29,7 +30,9 @@ def snapshot():
     """Everything read inside is read as of one moment.
 
     Inside a transaction already (a request's, or a test's), it adds nothing:
-    that transaction is the one read in.
+    that transaction is the one read in. Opening the transaction runs the
+    connection's health check (CONN_HEALTH_CHECKS) first, so a connection the
+    server has ended is replaced before anything is read.
     """
     if connection.in_atomic_block:
         yield
