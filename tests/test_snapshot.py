@@ -41,7 +41,7 @@ ADDRESSES = (
 )
 # Loads committed while the readers read: enough for every kind of answer to
 # be in flight at some commit, many times over.
-LOADS = 12
+LOADS = 8
 READERS = 3
 
 
