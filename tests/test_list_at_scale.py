@@ -231,9 +231,10 @@ def test_the_migration_gives_an_earlier_load_its_facets():
     executor.migrate([("cases", "0005_dataload_facets")])
     # The migration writes the summary of its day (version 1), which this code does not read,
     # and the next load or --reuse writes this code's.
-    load = DataLoad.objects.get()
-    assert load.facets["version"] == 1
-    assert sum(entry["total"] for entry in load.facets["kinds"].values()) == 120
+    # Only the columns that exist at 0005: the model has later ones.
+    summary = DataLoad.objects.values_list("facets", flat=True).get()
+    assert summary["version"] == 1
+    assert sum(entry["total"] for entry in summary["kinds"].values()) == 120
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert facets.recorded_summary() is None
