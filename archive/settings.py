@@ -100,7 +100,9 @@ INSTALLED_APPS = [
 # refused write, a bad request or a static file included, carries the headers.
 # Then writes are refused, malformed requests turned away and addresses not
 # written the site's one way redirected to it, before static files are served
-# or any view (or query) runs.
+# or any view (or query) runs. Past the static files, everything the request
+# reads, to the last byte of a streamed answer, is read from one load
+# (cases/snapshot.py); none of the middleware before it reads the database.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "cases.middleware.RequestSanityMiddleware",
     "cases.middleware.CleanAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cases.snapshot.SnapshotMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     # Last, so a page served from its cache still gets the headers above.

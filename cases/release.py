@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from . import exports
 from .models import (
@@ -50,6 +49,7 @@ from .models import (
     Source,
     Statement,
 )
+from .snapshot import snapshot
 
 DATAPACKAGE = "datapackage.json"
 SUFFIXES = ("sqlite3", "csv", "json", "sha256")
@@ -110,12 +110,7 @@ def write(release, base_url):
     parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{release.version}-", dir=parent))
     try:
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and outermost:
-                # Every table read as of one moment: a load committed meanwhile is not half in.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with snapshot():  # every table read as of one moment: a load committed meanwhile is not half in
             load = DataLoad.objects.order_by("-loaded_at", "-pk").first()
             if load is None or load.fixture_sha256[:12] != release.version:
                 raise LookupError(f"release {release.version} is not the current load's")

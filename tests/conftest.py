@@ -7,6 +7,19 @@ from bench.synthetic import write_fixture
 from cases.loader import load_fixture
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file, as the site's is, not one in memory.
+
+    Django hands an in-memory database's one connection to every thread of the
+    live server, so concurrent requests would share one transaction; with a
+    file each thread has its own connection, and reads a snapshot of its own.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def release_dir(settings, tmp_path_factory):
     """Full releases written during a test go to a directory of the test's own, never to var/."""
