@@ -141,6 +141,11 @@ def _fact(key, label, value, evidence, basis=None, note="", person=None):
     }
 
 
+def involvement_key(slug, role):
+    """A person's part in a case as the case page anchors it: the same across loads, as the person's slug is."""
+    return f"person-{slug}-{role}"
+
+
 def _status_as_of(evidence, sources):
     """The date of the newest source behind a status: the status is as of then."""
     if not evidence:
@@ -347,7 +352,7 @@ def _case_page(case, citations, involvements, all_sources, places, arising, rela
 
     people_facts = [
         _fact(
-            f"person-{involvement.pk}",
+            involvement_key(involvement.person.slug, involvement.role),
             involvement.get_role_display().capitalize(),
             format_html('<a href="{}">{}</a>', href(involvement.person), involvement.person.name),
             [evidence_for(q) for q in involvement.quotes.all()],
@@ -764,11 +769,12 @@ def source_pages(sources):
         through.objects.filter(quote__source__in=ids)
         .order_by("pk")
         .values_list("quote", "involvement", "involvement__role", "involvement__case", "involvement__case__ref",
-                     "involvement__case__title", "involvement__person__name")
+                     "involvement__case__title", "involvement__person__name", "involvement__person__slug")
     )  # fmt: skip
-    for quote, involvement, role, case, ref, title, person in rows:
+    for quote, _involvement, role, case, ref, title, person, slug in rows:
         label = f"{person} ({role_label[role]})"
-        case_entry(quote, case, ref, title)["facts"].append({"label": label, "anchor": f"fact-person-{involvement}"})
+        anchor = f"fact-{involvement_key(slug, role)}"
+        case_entry(quote, case, ref, title)["facts"].append({"label": label, "anchor": anchor})
     for statement in Statement.objects.filter(quote__source__in=ids).select_related("speaker").order_by("pk"):
         uses[statement.quote_id]["statements"].append(_statement(statement))
     for model in (Person, Place):

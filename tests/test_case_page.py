@@ -103,7 +103,7 @@ def test_each_passage_is_printed_once_and_links_back_to_the_facts_citing_it(clie
 def test_each_person_is_shown_with_their_role_and_the_quotes_for_it(client, article):
     for involvement in Involvement.objects.select_related("case", "person").prefetch_related("quotes"):
         _, doc = page(client, involvement.case.get_absolute_url())
-        row = fact(doc, f"person-{involvement.pk}")
+        row = fact(doc, f"person-{involvement.person.slug}-{involvement.role}")
         assert row.xpath("string(th)") == involvement.get_role_display().capitalize()
         assert row.xpath(f"td//a[@href='{involvement.person.get_absolute_url()}']")
         assert sorted(quotes_of(doc, row)) == sorted(q.exact for q in involvement.quotes.all())

@@ -2,6 +2,7 @@
 change get a new version, so the page cache and validators of every other page stay as they were."""
 
 import copy
+import re
 import io
 
 import pytest
@@ -187,3 +188,13 @@ def test_a_trusted_case_still_fails_on_what_another_records_change_breaks(articl
             place["parent"] = "almaty-city"
     with pytest.raises(FixtureError, match=r"cases\[84a8j6\]\.place: place 'almaty' does not exist"):
         load_fixture(write(fixture_dir, data))
+
+
+def test_the_anchor_of_a_persons_part_in_a_case_stays_across_loads(client, article, fixture_dir):
+    page = client.get("/cases/2n2181/").content.decode()
+    anchors = set(re.findall(r'id="(fact-person-[^"]+)"', page))
+    assert "fact-person-baimurat-nauryzbek-detained" in anchors
+    data = original()
+    _title(data)
+    load_fixture(write(fixture_dir, data))
+    assert set(re.findall(r'id="(fact-person-[^"]+)"', client.get("/cases/2n2181/").content.decode())) == anchors
