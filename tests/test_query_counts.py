@@ -16,8 +16,9 @@ def test_home_shows_the_counts_of_the_latest_load_in_one_query(
     load = DataLoad.objects.latest()
     assert load.counts["detentions"] + load.counts["protests"] == 40
     # The data's version (for the page cache and validators), the counts, the recent cases,
-    # their people: at most four, however many cases there are.
-    with django_assert_max_num_queries(4):
+    # their people, the timeline's counts by month and the map's by place and its places with
+    # coordinates: at most seven, however many cases there are.
+    with django_assert_max_num_queries(7):
         response = client.get("/")
     text = response.content.decode()
     assert "<dt>Cases</dt><dd>40</dd>" in text
