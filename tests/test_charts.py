@@ -13,7 +13,6 @@ from django.template import Context, Template
 from cases.filters import CaseFilter
 from cases.maps import places_map
 from cases.models import Case, Place
-from cases.synthetic import generate
 from cases.timeline import cases_over_time
 from tests.factories import make_case, make_person, make_place
 
@@ -102,9 +101,9 @@ def test_an_approximate_year_counts_in_each_year_it_may_be():
 
 
 @pytest.fixture
-def archive(db):
+def archive(db, load_synthetic):
     """A synthetic archive with every date form; some of its places given coordinates."""
-    generate(cases=300, seed=5)
+    load_synthetic(cases=300, seed=5)
     for n, place in enumerate(Place.objects.filter(depth__in=(1, 3)).order_by("pk")[:12]):
         place.latitude, place.longitude = Decimal(40 + n), Decimal(70 + 2 * n)
         place.save(update_fields=["latitude", "longitude"])
@@ -183,8 +182,8 @@ def test_nothing_is_drawn_without_cases():
 
 
 @pytest.mark.parametrize("cases", [40, 400])
-def test_the_charts_cost_the_same_queries_however_many_cases(db, cases, django_assert_num_queries):
-    generate(cases=cases, seed=3)
+def test_the_charts_cost_the_same_queries_however_many_cases(db, cases, django_assert_num_queries, load_synthetic):
+    load_synthetic(cases=cases, seed=3)
     place = Place.objects.filter(depth=0).order_by("pk").first()
     place.latitude, place.longitude = Decimal(43), Decimal(77)
     place.save(update_fields=["latitude", "longitude"])
