@@ -44,8 +44,12 @@ without it) and an empty one counts as absent:
     span lies inside the range, so it is not.
 ``sort``
     ``newest`` (newest first; the default), ``oldest``, ``ref``, or
-    ``relevance`` (best match first; the default when searching). Ties fall
-    back to newest first, so the order is always complete.
+    ``relevance`` (best match first; the default when searching); and by a
+    column of the overview table, alphabetically, the cases without a value
+    last: ``kind``, ``place`` (its full name), ``people`` (the first name in
+    alphabetical order), ``status``, ``sentence`` (the sentence, else the
+    duration), ``authority`` (a detention's authority, a protest's outcome).
+    Ties fall back to newest first, so the order is always complete.
 
 An invalid value (a date like 2021-13-40, an unknown place or person, an
 over-long search, an end before the start) makes ``is_valid()`` false and is
@@ -62,12 +66,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import QueryDict
 from django.utils.http import urlencode
 
 from . import dates, search
 from .characters import not_in_xml
-from .models import Case, Involvement, Person, Place
+from .models import Case, Detention, Involvement, Person, Place, Protest
 
 MAX_QUERY_LENGTH = 200
 MAX_DATE_LENGTH = 60
@@ -86,7 +92,42 @@ class Sort(models.TextChoices):
     OLDEST = "oldest", "oldest first"
     REF = "ref", "by reference"
     RELEVANCE = "relevance", "best match first"
+    # The overview table's columns, each in alphabetical order, cases without a value last.
+    KIND = "kind", "by kind"
+    PLACE = "place", "by place"
+    PEOPLE = "people", "by people"
+    STATUS = "status", "by status"
+    SENTENCE = "sentence", "by sentence or duration"
+    AUTHORITY = "authority", "by authority or outcome"
 
+
+def _text(*expressions):
+    """The first non-blank of ``expressions``, in lower case, ascending with the cases without one last:
+    the same order on SQLite and PostgreSQL for the archive's text (PostgreSQL's collation and SQLite's
+    binary order agree on lower-case text; their NULLs, first or last, are put last explicitly)."""
+    value = (
+        Coalesce(*(NullIf(e, Value("")) for e in expressions))
+        if len(expressions) > 1
+        else NullIf(*expressions, Value(""))
+    )
+    return Lower(value).asc(nulls_last=True)
+
+
+OUTCOME_SHOWN = models.Case(
+    *(
+        models.When(protest__outcome=value, then=Value(label))
+        for value, label in Protest.Outcome.choices
+        if value != Protest.Outcome.NOT_STATED
+    ),
+    default=None,
+    output_field=models.CharField(),
+)
+FIRST_PERSON = Subquery(
+    Involvement.objects.filter(case=OuterRef("pk"))
+    .order_by(Lower("person__name"))
+    .values(name=Lower("person__name"))[:1]
+)
+STATUS_SHOWN = NullIf(F("detention__status"), Value(Detention.Status.NOT_STATED))
 
 NEWEST_FIRST = ("-date_latest", "-date_earliest", "ref")  # as Case.objects.newest_first(); uses case_newest_idx
 ORDERINGS = {
@@ -94,7 +135,15 @@ ORDERINGS = {
     Sort.OLDEST: ("date_earliest", "date_latest", "ref"),
     Sort.REF: ("ref",),
     Sort.RELEVANCE: ("-search_rank", *NEWEST_FIRST),  # with search.ranked's annotation
+    Sort.KIND: ("kind", *NEWEST_FIRST),
+    Sort.PLACE: (_text(F("place__full_name")), *NEWEST_FIRST),
+    Sort.PEOPLE: (_text(FIRST_PERSON), *NEWEST_FIRST),
+    Sort.STATUS: (_text(STATUS_SHOWN), *NEWEST_FIRST),
+    Sort.SENTENCE: (_text(F("detention__sentence"), F("detention__duration")), *NEWEST_FIRST),
+    Sort.AUTHORITY: (_text(F("detention__authority"), OUTCOME_SHOWN), *NEWEST_FIRST),
 }
+# The orders search_listing can apply to its rows itself (facets._sort); the others are the database's.
+ROW_ORDERS = (Sort.NEWEST, Sort.OLDEST, Sort.REF, Sort.RELEVANCE)
 
 
 # Form fields ---------------------------------------------------------------
@@ -280,7 +329,9 @@ class CaseFilter(django_filters.FilterSet):
     sort = ChoiceParameter(
         label="Order",
         choices=Sort.choices,
-        error_messages={"invalid_choice": "Choose newest, oldest, ref or relevance."},
+        error_messages={
+            "invalid_choice": "Choose newest, oldest, ref, relevance, kind, place, people, status, sentence or authority."
+        },
     )
 
     class Meta:
