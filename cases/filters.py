@@ -24,7 +24,11 @@ without it) and an empty one counts as absent:
 ``place``
     A place's slug: cases at that place or anywhere inside it.
 ``person``
-    A person's slug: cases that involve them, in any role.
+    A person's slug, or their name in any spelling the archive records
+    (``PersonName``, compared as ``names.search_key`` does): cases that involve
+    them, in any role. A name is redirected to the slug (``canonical_query``);
+    one that names no one, or more than one person, is refused with a message
+    saying so (and, for namesakes, their identifiers).
 ``date_from``, ``date_to``
     In the address ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the range runs
     from the first day ``date_from`` names to the last day ``date_to`` names,
@@ -74,6 +78,7 @@ from django.utils.http import urlencode
 from . import dates, search
 from .characters import not_in_xml
 from .models import Case, Detention, Involvement, Person, Place, Protest
+from .names import search_key
 
 MAX_QUERY_LENGTH = 200
 MAX_DATE_LENGTH = 60
@@ -213,6 +218,49 @@ class RecordField(forms.Field):
         return record
 
 
+MAX_NAME_LENGTH = 200
+NAMESAKES_LISTED = 10
+
+
+class PersonField(RecordField):
+    """A person named by their slug, as cited addresses write it, or by a name in any spelling the
+    archive records; cleans to the person, or says why no one or more than one person is meant."""
+
+    def __init__(self, **kwargs):
+        super().__init__(model=Person, noun="person", **kwargs)
+
+    def to_python(self, value):
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        if len(text) > MAX_NAME_LENGTH:
+            raise ValidationError(f"A name can be at most {MAX_NAME_LENGTH} characters long.", code="invalid")
+        if any(unicodedata.category(ch) == "Cc" for ch in text) or not_in_xml(text) is not None:
+            raise ValidationError("Remove the control characters from the name.", code="invalid")
+        if SLUG.fullmatch(text.lower()) and (person := Person.objects.filter(slug=text.lower()).first()):
+            return person
+        people = list(
+            Person.objects.filter(names__search_key=search_key(text))
+            .distinct()
+            .order_by("name", "slug")[: NAMESAKES_LISTED + 1]
+        )
+        if not people:
+            raise ValidationError(
+                f"No person in the archive is named “{text}” (in any spelling it records) or has it as "
+                "their identifier. Type the whole name as a person’s page writes it, or search for part of it.",
+                code="unknown",
+            )
+        if len(people) > 1:
+            listed = "; ".join(f"{person.name} ({person.slug})" for person in people[:NAMESAKES_LISTED])
+            more = " and others" if len(people) > NAMESAKES_LISTED else ""
+            raise ValidationError(
+                f"More than one person is named “{text}”: {listed}{more}. "
+                "Type the identifier in brackets to choose one.",
+                code="ambiguous",
+            )
+        return people[0]
+
+
 class DateBoundField(forms.Field):
     """A date box: a period or a range as a reader writes it (``dates.read_range``); cleans to
     (start, end), canonical, which ``CaseFilterForm.clean`` turns into the range's days."""
@@ -292,6 +340,10 @@ class RecordFilter(django_filters.Filter):
     field_class = RecordField
 
 
+class PersonFilter(django_filters.Filter):
+    field_class = PersonField
+
+
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
@@ -318,7 +370,7 @@ class CaseFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Choose detention or protest."},
     )
     place = RecordFilter(label="Place", method="filter_place", model=Place, noun="place")
-    person = RecordFilter(label="Person", method="filter_person", model=Person, noun="person")
+    person = PersonFilter(label="Person", method="filter_person")
     date_from = DateBoundFilter(label="From", end=False)
     date_to = DateBoundFilter(label="To", end=True)
     date_match = ChoiceParameter(
@@ -351,8 +403,8 @@ class CaseFilter(django_filters.FilterSet):
         return self._qs
 
     def canonical_query(self):
-        """The parameters with the dates as the address writes them (module docstring), or None
-        when they are written so already or the filter is not valid. Nothing else is changed."""
+        """The parameters with the dates and the person as the address writes them (module docstring),
+        or None when they are written so already or the filter is not valid. Nothing else is changed."""
         if not self.is_valid():
             return None
         canonical = {
@@ -361,9 +413,12 @@ class CaseFilter(django_filters.FilterSet):
             if value is not None
         }
         data = self.data if isinstance(self.data, QueryDict) else QueryDict(urlencode(self.data))
+        person = self.form.cleaned_data.get("person")
         query = QueryDict(mutable=True)
         for name, values in data.lists():
-            if name not in DATE_PARAMETERS:
+            if name == "person" and person is not None:
+                query[name] = person.slug
+            elif name not in DATE_PARAMETERS:
                 query.setlist(name, values)
             elif not any(key in query for key in DATE_PARAMETERS):
                 # Both ends where the first was written, From first; an empty box is left as it

@@ -22,7 +22,8 @@ from django.views import View
 from .. import dates, overview, pages
 from ..facets import case_facets, search_listing, shown_places
 from ..filters import ROW_ORDERS, CaseFilter, DateMatch, Sort
-from ..models import Case, Statement
+from ..models import Case, PersonName, Statement
+from ..names import search_key
 
 FILTER_PARAMETERS = ("q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort")
 # How the cases are shown (``?view=``): the list of rows (the default, never written in an address) or the table.
@@ -43,13 +44,15 @@ class CaseListView(View):
         page_number, page_error = read_page_number(request.GET.get("page"))
         view, view_error = read_view(request.GET.get("view"))
         values = shown_values(request.GET)
+        person = case_filter.form.cleaned_data.get("person")
+        if person is not None:
+            values["person"] = person_in_box(person)
         places = shown_places(case_filter.form.cleaned_data.get("place"))
         context = {
             "form": case_filter.form,
             "values": values,
             "place_menu": place_menu(place_options(places), values["place"]),
-            "show_person": bool(request.GET.get("person", "").strip()),
-            "person": case_filter.form.cleaned_data.get("person"),
+            "person": person,
             "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
             "table": view == "table",
         }
@@ -191,6 +194,13 @@ def shown_values(data):
         name: "".join(ch for ch in str(data.get(name, "")) if unicodedata.category(ch) != "Cc")
         for name in FILTER_PARAMETERS
     }
+
+
+def person_in_box(person):
+    """What the person box shows for the person filtered by: their name, or their identifier when
+    another person has the same name (submitting the name again would then be refused as ambiguous)."""
+    namesakes = PersonName.objects.filter(search_key=search_key(person.name)).order_by().values("person").distinct()[:2]
+    return person.name if len(namesakes) == 1 else person.slug
 
 
 def place_options(places):
