@@ -110,6 +110,12 @@ def pick_urls(rng):
         "list-dates": dated[:SAMPLES],
         "list-page-1000": ["/cases/?page=1000"] + [u for u in deep if u != "/cases/?page=1000"],
         "search": [f"/cases/?q={quote(q)}" for q in queries[:SAMPLES]],
+        # The overview table, sorted by each of its columns (people: by a subquery per case).
+        "list-table": [
+            f"/cases/?view=table&sort={order}"
+            for order in ("newest", "kind", "place", "people", "status", "sentence", "authority")
+        ]
+        + [f"/cases/?view=table&sort=place&place={p}" for p in regions[:SAMPLES]],
         "case": [f"/cases/{ref}/" for ref in refs],
         "person": [f"/people/{slug}/" for slug in people],
         "place": [f"/places/{slug}/" for slug in places],

@@ -59,6 +59,7 @@ KINDS = [
     ("list-dates", "list, dates"),
     ("list-page-1000", "list, page 1,000"),
     ("search", "search ?q="),
+    ("list-table", "table, each sort"),
     ("case", "case page"),
     ("person", "person page"),
     ("place", "place page"),

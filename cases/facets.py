@@ -35,7 +35,7 @@ from django.db.models import Count, Func, IntegerField, Q
 from django.db.models.functions import ExtractYear
 
 from . import search
-from .filters import ORDERINGS, DateMatch, Sort, date_conditions
+from .filters import ORDERINGS, ROW_ORDERS, DateMatch, Sort, date_conditions
 from .models import Case, DataLoad, Place, path_ids
 
 SUMMARY_VERSION = 2
@@ -237,7 +237,8 @@ def summarize(load):
 
 
 def search_listing(case_filter, places=None):
-    """For a valid CaseFilter with a search: (facets, the matching cases' refs in the filter's order).
+    """For a valid CaseFilter with a search: (facets, the matching cases' refs in the filter's order,
+    for an order of ``filters.ROW_ORDERS``; else unordered).
 
     One query finds the cases matching the search and the place and person
     filters, with their kind, place, dates and ref (and rank, for best match
@@ -269,7 +270,8 @@ def search_listing(case_filter, places=None):
         [(first, last, n) for (first, last), n in spans.items()],
         places,
     )
-    _sort(matching, ORDERINGS[case_filter.sort_order])
+    if case_filter.sort_order in ROW_ORDERS:  # else the database sorts them (views.lists)
+        _sort(matching, ORDERINGS[case_filter.sort_order])
     return facets, [row[4] for row in matching]
 
 

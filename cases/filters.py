@@ -24,7 +24,11 @@ without it) and an empty one counts as absent:
 ``place``
     A place's slug: cases at that place or anywhere inside it.
 ``person``
-    A person's slug: cases that involve them, in any role.
+    A person's slug, or their name in any spelling the archive records
+    (``PersonName``, compared as ``names.search_key`` does): cases that involve
+    them, in any role. A name is redirected to the slug (``canonical_query``);
+    one that names no one, or more than one person, is refused with a message
+    saying so (and, for namesakes, their identifiers).
 ``date_from``, ``date_to``
     In the address ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the range runs
     from the first day ``date_from`` names to the last day ``date_to`` names,
@@ -44,8 +48,12 @@ without it) and an empty one counts as absent:
     span lies inside the range, so it is not.
 ``sort``
     ``newest`` (newest first; the default), ``oldest``, ``ref``, or
-    ``relevance`` (best match first; the default when searching). Ties fall
-    back to newest first, so the order is always complete.
+    ``relevance`` (best match first; the default when searching); and by a
+    column of the overview table, alphabetically, the cases without a value
+    last: ``kind``, ``place`` (its full name), ``people`` (the first name in
+    alphabetical order), ``status``, ``sentence`` (the sentence, else the
+    duration), ``authority`` (a detention's authority, a protest's outcome).
+    Ties fall back to newest first, so the order is always complete.
 
 An invalid value (a date like 2021-13-40, an unknown place or person, an
 over-long search, an end before the start) makes ``is_valid()`` false and is
@@ -62,12 +70,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import QueryDict
 from django.utils.http import urlencode
 
 from . import dates, search
 from .characters import not_in_xml
-from .models import Case, Involvement, Person, Place
+from .models import Case, Detention, Involvement, Person, Place, Protest
+from .names import search_key
 
 MAX_QUERY_LENGTH = 200
 MAX_DATE_LENGTH = 60
@@ -86,7 +97,42 @@ class Sort(models.TextChoices):
     OLDEST = "oldest", "oldest first"
     REF = "ref", "by reference"
     RELEVANCE = "relevance", "best match first"
+    # The overview table's columns, each in alphabetical order, cases without a value last.
+    KIND = "kind", "by kind"
+    PLACE = "place", "by place"
+    PEOPLE = "people", "by people"
+    STATUS = "status", "by status"
+    SENTENCE = "sentence", "by sentence or duration"
+    AUTHORITY = "authority", "by authority or outcome"
 
+
+def _text(*expressions):
+    """The first non-blank of ``expressions``, in lower case, ascending with the cases without one last:
+    the same order on SQLite and PostgreSQL for the archive's text (PostgreSQL's collation and SQLite's
+    binary order agree on lower-case text; their NULLs, first or last, are put last explicitly)."""
+    value = (
+        Coalesce(*(NullIf(e, Value("")) for e in expressions))
+        if len(expressions) > 1
+        else NullIf(*expressions, Value(""))
+    )
+    return Lower(value).asc(nulls_last=True)
+
+
+OUTCOME_SHOWN = models.Case(
+    *(
+        models.When(protest__outcome=value, then=Value(label))
+        for value, label in Protest.Outcome.choices
+        if value != Protest.Outcome.NOT_STATED
+    ),
+    default=None,
+    output_field=models.CharField(),
+)
+FIRST_PERSON = Subquery(
+    Involvement.objects.filter(case=OuterRef("pk"))
+    .order_by(Lower("person__name"))
+    .values(name=Lower("person__name"))[:1]
+)
+STATUS_SHOWN = NullIf(F("detention__status"), Value(Detention.Status.NOT_STATED))
 
 NEWEST_FIRST = ("-date_latest", "-date_earliest", "ref")  # as Case.objects.newest_first(); uses case_newest_idx
 ORDERINGS = {
@@ -94,7 +140,15 @@ ORDERINGS = {
     Sort.OLDEST: ("date_earliest", "date_latest", "ref"),
     Sort.REF: ("ref",),
     Sort.RELEVANCE: ("-search_rank", *NEWEST_FIRST),  # with search.ranked's annotation
+    Sort.KIND: ("kind", *NEWEST_FIRST),
+    Sort.PLACE: (_text(F("place__full_name")), *NEWEST_FIRST),
+    Sort.PEOPLE: (_text(FIRST_PERSON), *NEWEST_FIRST),
+    Sort.STATUS: (_text(STATUS_SHOWN), *NEWEST_FIRST),
+    Sort.SENTENCE: (_text(F("detention__sentence"), F("detention__duration")), *NEWEST_FIRST),
+    Sort.AUTHORITY: (_text(F("detention__authority"), OUTCOME_SHOWN), *NEWEST_FIRST),
 }
+# The orders search_listing can apply to its rows itself (facets._sort); the others are the database's.
+ROW_ORDERS = (Sort.NEWEST, Sort.OLDEST, Sort.REF, Sort.RELEVANCE)
 
 
 # Form fields ---------------------------------------------------------------
@@ -162,6 +216,49 @@ class RecordField(forms.Field):
         if record is None:
             raise ValidationError(f"No {self.noun} in the archive has the identifier “{value}”.", code="unknown")
         return record
+
+
+MAX_NAME_LENGTH = 200
+NAMESAKES_LISTED = 10
+
+
+class PersonField(RecordField):
+    """A person named by their slug, as cited addresses write it, or by a name in any spelling the
+    archive records; cleans to the person, or says why no one or more than one person is meant."""
+
+    def __init__(self, **kwargs):
+        super().__init__(model=Person, noun="person", **kwargs)
+
+    def to_python(self, value):
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        if len(text) > MAX_NAME_LENGTH:
+            raise ValidationError(f"A name can be at most {MAX_NAME_LENGTH} characters long.", code="invalid")
+        if any(unicodedata.category(ch) == "Cc" for ch in text) or not_in_xml(text) is not None:
+            raise ValidationError("Remove the control characters from the name.", code="invalid")
+        if SLUG.fullmatch(text.lower()) and (person := Person.objects.filter(slug=text.lower()).first()):
+            return person
+        people = list(
+            Person.objects.filter(names__search_key=search_key(text))
+            .distinct()
+            .order_by("name", "slug")[: NAMESAKES_LISTED + 1]
+        )
+        if not people:
+            raise ValidationError(
+                f"No person in the archive is named “{text}” (in any spelling it records) or has it as "
+                "their identifier. Type the whole name as a person’s page writes it, or search for part of it.",
+                code="unknown",
+            )
+        if len(people) > 1:
+            listed = "; ".join(f"{person.name} ({person.slug})" for person in people[:NAMESAKES_LISTED])
+            more = " and others" if len(people) > NAMESAKES_LISTED else ""
+            raise ValidationError(
+                f"More than one person is named “{text}”: {listed}{more}. "
+                "Type the identifier in brackets to choose one.",
+                code="ambiguous",
+            )
+        return people[0]
 
 
 class DateBoundField(forms.Field):
@@ -243,6 +340,10 @@ class RecordFilter(django_filters.Filter):
     field_class = RecordField
 
 
+class PersonFilter(django_filters.Filter):
+    field_class = PersonField
+
+
 class SearchFilter(django_filters.CharFilter):
     field_class = SearchField
 
@@ -269,7 +370,7 @@ class CaseFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Choose detention or protest."},
     )
     place = RecordFilter(label="Place", method="filter_place", model=Place, noun="place")
-    person = RecordFilter(label="Person", method="filter_person", model=Person, noun="person")
+    person = PersonFilter(label="Person", method="filter_person")
     date_from = DateBoundFilter(label="From", end=False)
     date_to = DateBoundFilter(label="To", end=True)
     date_match = ChoiceParameter(
@@ -280,7 +381,9 @@ class CaseFilter(django_filters.FilterSet):
     sort = ChoiceParameter(
         label="Order",
         choices=Sort.choices,
-        error_messages={"invalid_choice": "Choose newest, oldest, ref or relevance."},
+        error_messages={
+            "invalid_choice": "Choose newest, oldest, ref, relevance, kind, place, people, status, sentence or authority."
+        },
     )
 
     class Meta:
@@ -300,8 +403,8 @@ class CaseFilter(django_filters.FilterSet):
         return self._qs
 
     def canonical_query(self):
-        """The parameters with the dates as the address writes them (module docstring), or None
-        when they are written so already or the filter is not valid. Nothing else is changed."""
+        """The parameters with the dates and the person as the address writes them (module docstring),
+        or None when they are written so already or the filter is not valid. Nothing else is changed."""
         if not self.is_valid():
             return None
         canonical = {
@@ -310,9 +413,12 @@ class CaseFilter(django_filters.FilterSet):
             if value is not None
         }
         data = self.data if isinstance(self.data, QueryDict) else QueryDict(urlencode(self.data))
+        person = self.form.cleaned_data.get("person")
         query = QueryDict(mutable=True)
         for name, values in data.lists():
-            if name not in DATE_PARAMETERS:
+            if name == "person" and person is not None:
+                query[name] = person.slug
+            elif name not in DATE_PARAMETERS:
                 query.setlist(name, values)
             elif not any(key in query for key in DATE_PARAMETERS):
                 # Both ends where the first was written, From first; an empty box is left as it

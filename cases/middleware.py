@@ -129,7 +129,7 @@ def validates_own_query(request):
 # twice, is dropped by CleanAddressMiddleware's redirect.
 CASE_FILTERS = tuple(CaseFilter.base_filters)
 QUERY_PARAMETERS = {
-    "case-list": (*CASE_FILTERS, "page"),
+    "case-list": (*CASE_FILTERS, "page", "view"),
     "cases-csv": CASE_FILTERS,
     "cases-json": CASE_FILTERS,
     "feed": CASE_FILTERS,

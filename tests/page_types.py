@@ -30,6 +30,11 @@ PAGE_TYPES = [
         "/cases/",
         controls=("#f-q", "#f-date_from", "#f-date_to", "form.case-filters button", ".facet a", "main .case-title a"),
     ),
+    PageType(
+        "list-table",
+        "/cases/?view=table&sort=place",
+        controls=("#f-person", ".overview thead a", ".overview-scroll", ".basis-mark a", ".facet a"),
+    ),
     PageType("list-400", "/cases/?date_from=2021-13-40", status=400, controls=("#f-date_from", ".error-summary a")),
     PageType("case", "/cases/ha3c3r/", controls=("a.passage-link", ".cite-files a")),
     PageType("person", "/people/baibolat-kunbolat/", controls=(".names a", "main .record-list a")),

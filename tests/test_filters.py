@@ -272,7 +272,10 @@ def test_error_messages_say_what_is_wrong(article):
         "such as 4 September 2019, or as year-month-day, 2019-09-04."
     ]
     assert errors(place="atlantis")["place"] == ["No place in the archive has the identifier “atlantis”."]
-    assert errors(person="nobody")["person"] == ["No person in the archive has the identifier “nobody”."]
+    assert errors(person="nobody")["person"] == [
+        "No person in the archive is named “nobody” (in any spelling it records) or has it as their identifier. "
+        "Type the whole name as a person’s page writes it, or search for part of it."
+    ]
     assert errors(q="x" * 250)["q"] == ["A search can be at most 200 characters long; this one has 250."]
     assert errors(q="a\x00b")["q"] == [
         "Remove the control characters (such as NUL, tabs or line breaks) from the search."

@@ -2,8 +2,8 @@
 change get a new version, so the page cache and validators of every other page stay as they were."""
 
 import copy
-import re
 import io
+import re
 
 import pytest
 from django.core.cache import cache

@@ -52,6 +52,8 @@ def page_urls():
         "list": "/cases/",
         "list, page 2": "/cases/?page=2",
         "list, kind": "/cases/?kind=protest&sort=oldest",
+        "table, by people": "/cases/?view=table&sort=people",
+        "table, a search by place": f"/cases/?view=table&sort=place&q={busiest.name.split()[0]}",
         "list, place and dates": f"/cases/?place={region.slug}&date_from=2015&date_to=2022",
         "search, one word": f"/cases/?q={busiest.name.split()[0]}",
         "search, a name": f"/cases/?q={busiest.name}&date_from=2010&date_to=present",

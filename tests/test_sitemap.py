@@ -158,6 +158,7 @@ def test_robots_txt_allows_every_address_the_sitemap_lists_for_both_kinds_of_par
         "/cases/?kind=protest&place=almaty",
         "/cases/?sort=oldest",
         "/cases/?page=2",
+        "/cases/?view=table",
         "/cases/?date_from=2018&q=picket",
         "/feed/?place=almaty",
         "/cases.csv",

@@ -221,8 +221,9 @@ def robots_txt(request):
     lines = ["User-agent: *"]
     # Filtered lists, exports and filtered feeds are endless combinations of
     # the same records; every record has its own page in the sitemap.
-    for listing in (reverse("case-list"), reverse("feed")):
-        lines += [f"Disallow: {listing}?{name}=" for name in parameters]
+    # The list alone also takes view= (its table).
+    for listing, names in ((reverse("case-list"), [*parameters, "view"]), (reverse("feed"), parameters)):
+        lines += [f"Disallow: {listing}?{name}=" for name in names]
     lines += [
         f"Disallow: {reverse('cases-csv')}",
         f"Disallow: {reverse('cases-json')}",

@@ -5,8 +5,9 @@ and the feed use it too); this view validates, paginates and prepares what the
 page shows. A page fetches its cases' refs first, with the filters and the
 order (the order's index holds them, so a deep page skips its rows inside the
 index), and only then those cases' rows, with their people
-(``pages.list_rows``). The number of queries depends on neither the number of
-cases nor the page number.
+(``pages.list_rows``), or, shown as a table (``?view=table``), their table rows
+(``overview.table_rows``). The number of queries depends on neither the number
+of cases nor the page number.
 """
 
 import unicodedata
@@ -18,12 +19,15 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views import View
 
-from .. import dates, pages
+from .. import dates, overview, pages
 from ..facets import case_facets, search_listing, shown_places
-from ..filters import CaseFilter, DateMatch, Sort
-from ..models import Case, Statement
+from ..filters import ROW_ORDERS, CaseFilter, DateMatch, Sort
+from ..models import Case, PersonName, Statement
+from ..names import search_key
 
 FILTER_PARAMETERS = ("q", "kind", "place", "person", "date_from", "date_to", "date_match", "sort")
+# How the cases are shown (``?view=``): the list of rows (the default, never written in an address) or the table.
+VIEWS = ("list", "table")
 # A page number longer than this is past the end of any archive; int() of it would be slow.
 MAX_PAGE_DIGITS = 18
 
@@ -38,24 +42,33 @@ class CaseListView(View):
             return redirect
         valid = case_filter.is_valid()
         page_number, page_error = read_page_number(request.GET.get("page"))
+        view, view_error = read_view(request.GET.get("view"))
         values = shown_values(request.GET)
+        person = case_filter.form.cleaned_data.get("person")
+        if person is not None:
+            values["person"] = person_in_box(person)
         places = shown_places(case_filter.form.cleaned_data.get("place"))
         context = {
             "form": case_filter.form,
             "values": values,
             "place_menu": place_menu(place_options(places), values["place"]),
-            "show_person": bool(request.GET.get("person", "").strip()),
-            "person": case_filter.form.cleaned_data.get("person"),
+            "person": person,
             "sort_options": [(value, label, value == case_filter.sort_order) for value, label in Sort.choices],
+            "table": view == "table",
         }
-        if page_error or not valid:
+        if page_error or view_error or not valid:
             context["errors"] = field_errors(case_filter)
             context["page_error"] = page_error
+            context["view_error"] = view_error
             return render(request, self.template_name, context, status=400)
 
         if case_filter.form.cleaned_data.get("q"):
             facets, ordered_refs = search_listing(case_filter, places)
-            paginator = Paginator(ordered_refs, self.paginate_by)
+            if case_filter.sort_order in ROW_ORDERS:
+                paginator = Paginator(ordered_refs, self.paginate_by)
+            else:  # a column of the table: the database sorts the same cases
+                refs = case_filter.qs.values_list("ref", flat=True)
+                paginator = CountedPaginator(refs, self.paginate_by, len(ordered_refs))
         else:
             facets = case_facets(case_filter, places)
             refs = case_filter.qs.values_list("ref", flat=True)
@@ -65,14 +78,22 @@ class CaseListView(View):
         except EmptyPage:
             raise Http404("There is no such page of cases.") from None
 
-        query = active_query(case_filter)
+        filter_query = active_query(case_filter)
         # The downloads and the feed carry the filters, and the order when one was chosen.
-        data_query = query.copy()
+        data_query = filter_query.copy()
         if request.GET.get("sort"):
             data_query["sort"] = case_filter.sort_order.value
+        # Every link of the page keeps the view too.
+        query = filter_query.copy()
+        if view == "table":
+            query["view"] = view
+        refs = list(page.object_list)
         context.update(
             data_query=data_query,
-            cases=pages.list_rows(list(page.object_list)),
+            filter_query=filter_query,
+            cases=None if view == "table" else pages.list_rows(refs),
+            table_rows=overview.table_rows(refs) if view == "table" else None,
+            columns=table_columns(query, case_filter.sort_order),
             page_obj=page,
             page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             ellipsis=Paginator.ELLIPSIS,
@@ -137,12 +158,49 @@ def read_page_number(raw):
     return int(raw), None
 
 
+def read_view(raw):
+    """(view, None) for ``?view=``, absent or empty meaning the list; (None, message) for anything else."""
+    raw = (raw or "").strip().lower()
+    if not raw:
+        return "list", None
+    if raw in VIEWS:
+        return raw, None
+    return None, "The cases can be shown as a list (view=list) or a table (view=table)."
+
+
+def table_columns(query, order):
+    """The table's column headings: each a link sorting by it, and which one is sorted, which way.
+
+    The date sorts newest first, and its link then sorts oldest first (and back).
+    """
+    columns = []
+    for key, heading in overview.COLUMNS:
+        if key == "date":
+            sorted_as = {Sort.NEWEST: "descending", Sort.OLDEST: "ascending"}.get(order)
+            target = Sort.OLDEST if order == Sort.NEWEST else Sort.NEWEST
+        else:
+            sorted_as = "ascending" if order == key else None
+            target = Sort(key)
+        link = query.copy()
+        link.pop("page", None)
+        link["sort"] = target.value
+        columns.append({"key": key, "heading": heading, "sorted": sorted_as, "query": link, "sort": target})
+    return columns
+
+
 def shown_values(data):
     """What the reader sent, to show again in the form: control characters dropped, nothing else changed."""
     return {
         name: "".join(ch for ch in str(data.get(name, "")) if unicodedata.category(ch) != "Cc")
         for name in FILTER_PARAMETERS
     }
+
+
+def person_in_box(person):
+    """What the person box shows for the person filtered by: their name, or their identifier when
+    another person has the same name (submitting the name again would then be refused as ambiguous)."""
+    namesakes = PersonName.objects.filter(search_key=search_key(person.name)).order_by().values("person").distinct()[:2]
+    return person.name if len(namesakes) == 1 else person.slug
 
 
 def place_options(places):
