@@ -216,6 +216,11 @@ class PersonName(models.Model):
     note = models.CharField(max_length=300, blank=True)
     # Derived by the loader with names.search_key(); the search looks names up by it.
     search_key = models.CharField(max_length=200, db_index=True, editable=False)
+    search_keys = models.TextField(
+        editable=False,
+        default="",
+        help_text="Every key of the spelling (cases.names.search_keys), one a line: for matching, never shown.",
+    )
 
     class Meta:
         ordering = ["person", "kind", "name"]
@@ -336,6 +341,34 @@ class Place(LoadedRecord):
         ids = self.path_ids
         by_id = Place.objects.in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id] or [self]
+
+
+class PlaceName(models.Model):
+    """Another name of a place: in another language or script, or an older form ("Alma-Ata" for Almaty).
+
+    Editorial: added by the editors from outside the archived sources, so it claims no passage.
+    Finding a place by any of its names finds every case inside it.
+    """
+
+    class Kind(models.TextChoices):
+        LANGUAGE = "language", "in another language"
+        FORMER = "former", "older form"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.")
+    note = models.CharField(max_length=300, blank=True)
+    search_keys = models.TextField(
+        editable=False, help_text="Every key of the name (cases.names.search_keys), one a line: for matching."
+    )
+
+    class Meta:
+        ordering = ["place", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="placename_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class CaseQuerySet(models.QuerySet):
@@ -735,6 +768,10 @@ class SearchDocument(models.Model):
     names = models.TextField(help_text="Every spelling of every involved person's name, one a line.")
     title = models.TextField()
     text = models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")
+    keys = models.TextField(
+        default="",
+        help_text="The Latin key (cases.names.latin_key) of each line of text and of every name of its places.",
+    )
     vector = models.GeneratedField(
         expression=FullTextVector("text"), output_field=FullTextVectorField(), db_persist=True
     )

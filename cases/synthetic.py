@@ -52,7 +52,7 @@ from .models import (
     Source,
     is_issuable_ref,
 )
-from .names import search_key
+from .names import search_key, stored_keys
 from .search import index_cases
 
 SYNTHETIC_PUBLISHER = "SYNTHETIC — benchmark data"
@@ -444,7 +444,13 @@ class _Generator:
         names, self.people, self.organisations = [], [], []
         for person, (name, short, kind, female, spellings) in zip(persons, planned, strict=True):
             names.append(
-                PersonName(person=person, name=name, kind=PersonName.Kind.CANONICAL, search_key=search_key(name))
+                PersonName(
+                    person=person,
+                    name=name,
+                    kind=PersonName.Kind.CANONICAL,
+                    search_key=search_key(name),
+                    search_keys=stored_keys(name),
+                )
             )
             seen = {name}
             for spelling, name_kind, language in spellings:
@@ -452,7 +458,7 @@ class _Generator:
                     seen.add(spelling)
                     names.append(
                         PersonName(person=person, name=spelling, kind=name_kind, language=language,
-                                   search_key=search_key(spelling))
+                                   search_key=search_key(spelling), search_keys=stored_keys(spelling))
                     )  # fmt: skip
             # A report in English spells the name as we do, or in the older romanisation.
             latin = [name] + [spelling for spelling, _, language in spellings if language == "ru-Latn"]
@@ -807,7 +813,7 @@ class _Generator:
                 if said != person.name:
                     spellings.append(
                         PersonName(person_id=person.pk, name=said, kind=PersonName.Kind.SOURCE,
-                                   quote=quote(i, sentence), search_key=search_key(said))
+                                   quote=quote(i, sentence), search_key=search_key(said), search_keys=stored_keys(said))
                     )  # fmt: skip
             seen.clear()
             for name, sentence_indexes in plan.citations.items():
