@@ -400,7 +400,8 @@ class _Checker:
             if not self.keys(name, nwhere, {"name", "kind", "language", "note"}):
                 continue
             text = self.require(name, nwhere, "name")
-            self.choice(name, nwhere, "kind", PlaceName.Kind)
+            if self.choice(name, nwhere, "kind", PlaceName.Kind) == PlaceName.Kind.CANONICAL:
+                self.error(f"{nwhere}.kind", "the place's own name is its name field")
             if text in seen:
                 self.error(f"{nwhere}.name", f"{text!r} is listed twice, or is the place's own name")
             seen.add(text)

@@ -344,13 +344,15 @@ class Place(LoadedRecord):
 
 
 class PlaceName(models.Model):
-    """Another name of a place: in another language or script, or an older form ("Alma-Ata" for Almaty).
+    """A name of a place: its own (``Place.name``, kept here too so that every name is looked up alike),
+    in another language or script, or an older form ("Alma-Ata" for Almaty).
 
-    Editorial: added by the editors from outside the archived sources, so it claims no passage.
-    Finding a place by any of its names finds every case inside it.
+    The others are editorial: added by the editors from outside the archived sources, so they claim
+    no passage. Finding a place by any of its names finds every case inside it.
     """
 
     class Kind(models.TextChoices):
+        CANONICAL = "canonical", "the place's name"
         LANGUAGE = "language", "in another language"
         FORMER = "former", "older form"
 

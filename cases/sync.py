@@ -224,7 +224,7 @@ def _write_places(records, keys, advance):
 
 
 def _write_place_names(records, keys, rows):
-    """The other names of the places ``keys`` (other languages, older forms), written again."""
+    """The names of the places ``keys`` (their own, in other languages, older forms), written again."""
     ids = [rows[slug] for slug in keys]
     for chunk in _chunks(ids):
         PlaceName.objects.filter(place_id__in=chunk).delete()
@@ -233,7 +233,8 @@ def _write_place_names(records, keys, rows):
             PlaceName(place_id=rows[slug], name=name["name"], kind=name["kind"], language=name.get("language", ""),
                       note=name.get("note", ""), search_keys=stored_keys(name["name"]))
             for slug in keys
-            for name in records[slug].get("names", [])
+            for name in [{"name": records[slug]["name"], "kind": PlaceName.Kind.CANONICAL},
+                         *records[slug].get("names", [])]
         ],
         batch_size=500,
     )  # fmt: skip

@@ -46,6 +46,7 @@ from .models import (
     PersonName,
     PersonRelation,
     Place,
+    PlaceName,
     Protest,
     Quote,
     RetiredRef,
@@ -404,6 +405,10 @@ class _Generator:
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [Place]):
                 cursor.execute(statement)
+        PlaceName.objects.bulk_create(
+            [PlaceName(place=p, name=p.name, kind=PlaceName.Kind.CANONICAL, search_keys=stored_keys(p.name))
+             for p in self.places], batch_size=BATCH_SIZE
+        )  # fmt: skip
         self.counts["places"] = len(self.places)
         # Where cases happen: mostly at sites and in cities, a few known only to the region or
         # country; some places far more often than others, as in any real record.

@@ -3,6 +3,7 @@ without diacritics, finds the cases it should: the same on SQLite and PostgreSQL
 
 import pytest
 
+from cases import search, spellings
 from cases.filters import CaseFilter
 from cases.models import Case
 
@@ -108,3 +109,78 @@ def test_a_spelling_in_any_script_finds_its_cases(article, q, expected):
 def test_cyrillic_finds_what_latin_finds(article):
     assert found("Кунболат") == found("Kunbolat")
     assert found("Alma-Ata") == found("Almaty") == found("Алматы")
+
+
+# What the list says a search named ----------------------------------------------------
+
+
+def test_the_list_shows_the_person_a_spelling_names_with_the_spelling_that_matched(client, article):
+    text = client.get("/cases/", {"q": "Кунболат"}).content.decode()
+    assert '<a href="/people/baibolat-kunbolat/"><bdi>Baibolat Kunbolat</bdi></a>' in text
+    assert 'matched “<bdi lang="ru">Байболат Кунболатулы</bdi>”' in text
+    assert text.index("names-found") < text.index("case-rows")  # above the cases
+
+
+def test_the_list_shows_the_place_an_older_name_names(client, article):
+    text = client.get("/cases/", {"q": "Alma-Ata"}).content.decode()
+    assert (
+        '<a href="/places/almaty/"><bdi>Almaty</bdi></a> <span class="fact-note">(city, matched “<bdi>Alma-Ata</bdi>”)'
+        in text
+    )
+
+
+def test_a_place_named_in_its_own_name_says_no_other_spelling(client, article):
+    text = client.get("/cases/", {"q": "Almaty"}).content.decode()
+    assert '<a href="/places/almaty/"><bdi>Almaty</bdi></a> <span class="fact-note">(city)</span>' in text
+
+
+def test_only_the_records_that_hold_the_most_terms_are_shown(article):
+    matched = {(m.kind, m.record.slug, m.spelling) for m in spellings.named("Serik Azhibai")}
+    assert matched == {("person", "serik-azhibay", "Serik Azhibai")}
+    both = {m.record.slug for m in spellings.named("Serik")}
+    assert both == {"serik-azhibay", "serikzhan-bilash"}
+
+
+def test_a_search_that_names_no_one_shows_no_names(client, article):
+    assert "names-found" not in client.get("/cases/", {"q": "factory"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("q", "suggested"),
+    [
+        ("Kunbolatt", ["Kunbolat"]),
+        ("Nauryzbeck", ["Baimurat Nauryzbek"]),
+        ("Almatty", ["Almaty", "Chinese Consulate General in Almaty"]),
+        ("Алмааты", ["Алматы", "Генеральное консульство КНР в Алматы"]),
+        ("Azhibaj", ["Serik Azhibay"]),
+        ("Shinjiang", ["Shinjang", "Syrkjian"]),
+        ("zzzz", []),
+        ("Kun", []),  # too short to be near anything in particular
+    ],
+)
+def test_near_spellings_are_the_closest_known_ones_in_the_letters_typed(article, q, suggested):
+    assert spellings.near_spellings(q) == suggested
+
+
+def test_a_search_that_finds_nothing_suggests_near_spellings_keeping_the_other_filters(client, article):
+    text = client.get("/cases/", {"q": "Kunbolatt", "date_from": "1990", "date_to": "1991"}).content.decode()
+    assert "No cases found" in text
+    assert (
+        'Did you mean <a href="/cases/?q=Kunbolat&amp;date_from=1990&amp;date_to=1991">“<bdi>Kunbolat</bdi>”</a>?'
+        in text
+    )
+
+
+def test_a_search_that_finds_cases_suggests_nothing(client, article):
+    assert "Did you mean" not in client.get("/cases/", {"q": "Kunbolat"}).content.decode()
+
+
+def test_names_and_suggestions_cost_two_queries_each_however_many_terms(article, django_assert_num_queries):
+    many = " ".join(["Kunbolatt", "Almatty", "Nauryzbeck", "Шыңжаң", "新疆", "Äjıbai"] * 3)
+    assert len(search.terms(many)) == 6
+    words = " ".join(f"w{i}xyz" for i in range(search.MAX_TERMS))
+    for q in ("Kunbolatt", many, words):
+        with django_assert_num_queries(2):
+            spellings.named(q)
+        with django_assert_num_queries(2):
+            spellings.near_spellings(q)

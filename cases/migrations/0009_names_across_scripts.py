@@ -8,8 +8,18 @@ from django.db import migrations, models
 #   keys LIKE '%key%' -> searchdocument_keys_trgm
 # A database loaded before this migration gets its keys and documents now: the
 # loader skips an unchanged fixture.
-POSTGRESQL_INDEXES = ["CREATE INDEX searchdocument_keys_trgm ON cases_searchdocument USING gin (keys gin_trgm_ops)"]
-POSTGRESQL_NO_INDEXES = ["DROP INDEX IF EXISTS searchdocument_keys_trgm"]
+# and the names a search shows above the cases (cases.spellings), found the same way:
+#   search_keys LIKE '%key%' -> personname_keys_trgm, placename_keys_trgm
+POSTGRESQL_INDEXES = [
+    "CREATE INDEX searchdocument_keys_trgm ON cases_searchdocument USING gin (keys gin_trgm_ops)",
+    "CREATE INDEX personname_keys_trgm ON cases_personname USING gin (search_keys gin_trgm_ops)",
+    "CREATE INDEX placename_keys_trgm ON cases_placename USING gin (search_keys gin_trgm_ops)",
+]
+POSTGRESQL_NO_INDEXES = [
+    "DROP INDEX IF EXISTS placename_keys_trgm",
+    "DROP INDEX IF EXISTS personname_keys_trgm",
+    "DROP INDEX IF EXISTS searchdocument_keys_trgm",
+]
 
 
 def _run_on_postgresql(statements):
@@ -26,10 +36,17 @@ def key_existing_names(apps, schema_editor):
     from cases.search import index_cases
 
     PersonName = apps.get_model("cases", "PersonName")
+    PlaceName = apps.get_model("cases", "PlaceName")
+    Place = apps.get_model("cases", "Place")
     names = list(PersonName.objects.only("name"))
     for name in names:
         name.search_keys = stored_keys(name.name)
     PersonName.objects.bulk_update(names, ["search_keys"], batch_size=500)
+    PlaceName.objects.bulk_create(
+        [PlaceName(place_id=pk, name=name, kind="canonical", search_keys=stored_keys(name))
+         for pk, name in Place.objects.values_list("pk", "name")],
+        batch_size=500,
+    )  # fmt: skip
     index_cases(apps=apps)
 
 
@@ -55,7 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('language', 'in another language'), ('former', 'older form')], max_length=20)),
+                ('kind', models.CharField(choices=[('canonical', "the place's name"), ('language', 'in another language'), ('former', 'older form')], max_length=20)),
                 ('language', models.CharField(blank=True, help_text='BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.', max_length=35)),
                 ('note', models.CharField(blank=True, max_length=300)),
                 ('search_keys', models.TextField(editable=False, help_text='Every key of the name (cases.names.search_keys), one a line: for matching.')),
