@@ -18,6 +18,7 @@ from cases.models import (
     Person,
     PersonName,
     Place,
+    PlaceName,
     Protest,
     Quote,
     Source,
@@ -100,6 +101,7 @@ def make_place(name=None, parent=None, kind=Place.Kind.CITY, **fields):
     )
     place.derive_tree_fields()
     place.save(update_fields=["depth", "full_name", "path"])
+    PlaceName.objects.create(place=place, name=name, kind=PlaceName.Kind.CANONICAL, search_keys=stored_keys(name))
     records_changed()
     return place
 
