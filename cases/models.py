@@ -760,14 +760,16 @@ class SearchDocument(models.Model):
     the loader writes them. Each column is folded as the query is folded (case,
     accents, punctuation), so a match is a substring test on every database.
     On PostgreSQL the database also keeps ``vector``, the full-text vector of
-    ``text``, and GIN indexes created by migration 0002 (trigram on ``text``
-    and ``names``, full text on ``vector``) find the matching documents
+    ``text``, and GIN indexes created by migrations 0002 and 0009 (trigram on
+    ``text``, ``names`` and ``keys``, full text on ``vector``) find the matching documents
     without reading every row. Kept out of the case table so that list
     queries stay narrow.
     """
 
     case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
-    names = models.TextField(help_text="Every spelling of every involved person's name, one a line.")
+    names = models.TextField(
+        help_text="Every key of every spelling of every involved person's name (as written, in Latin letters), one a line."
+    )
     title = models.TextField()
     text = models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")
     keys = models.TextField(

@@ -69,11 +69,13 @@ def latin_key(text):
     Without spaces or punctuation: romanisations disagree on where words part ("Alma-Ata",
     "Almaata"; 张霄 is "Zhang Xiao", 新疆 "Xinjiang"), so a key is one run of letters.
     """
-    text = unicodedata.normalize("NFC", text).casefold()
-    text = _KAZAKH_LATIN.sub(lambda match: KAZAKH_LATIN[match.group()], text)
-    if _HAN.search(text):
-        text = "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
-    text = _NOT_LETTER_OR_DIGIT.sub("", anyascii(text).lower())
+    text = text.lower()
+    if not text.isascii():  # most of an English archive's text: nothing to transliterate
+        text = _KAZAKH_LATIN.sub(lambda match: KAZAKH_LATIN[match.group()], unicodedata.normalize("NFC", text))
+        if _HAN.search(text):
+            text = "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
+        text = anyascii(text).lower()
+    text = _NOT_LETTER_OR_DIGIT.sub("", text)
     for variant, folded in VARIANTS:
         text = text.replace(variant, folded)
     return text

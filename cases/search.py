@@ -2,16 +2,19 @@
 
 Every case has a ``SearchDocument``, derived from its records by ``index_cases``
 (the loader calls it after writing; so do the test factories): the case's ref,
-title, summary and place, every spelling of every involved person's name (each
-``PersonName.search_key``), and the exact words of every quote the case cites.
+title, summary and place, every name of its place and of the places above it
+(``PlaceName.search_keys``), every spelling of every involved person's name
+(``PersonName.search_keys``), and the exact words of every quote the case
+cites; and ``keys``, the Latin key (``names.latin_key``) of each of them.
 
 A query is split into terms: each "quoted phrase", and each other word.
 Query and document are folded alike by ``normalize``: case and accents
 dropped (``names.search_key``), a few letters that do not decompose spelled
 plainly (ø, ł, đ…), punctuation turned into spaces. A case matches when every
-term is found in its document as a substring, so "Kumbolat" finds
-"Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the Chinese spelling:
-the same on every database.
+term is found in its document as a substring, as folded or as its Latin key
+in the document's keys, so "Kumbolat" finds "Kumbolat’s", "kunbol" finds
+"Kunbolatuly", "张霄" the Chinese spelling, "Кунболат" and "Qunbolat" the
+Latin one and "Alma-Ata" every case inside Almaty: the same on every database.
 
 On PostgreSQL a term also matches by full-text search in the
 ``archive_search`` configuration (unaccent, then English stemming) against the
@@ -24,7 +27,7 @@ Similarity is a fallback, not a third way to match every term, because it is
 both loose (a common first name is "similar" to thousands of others) and
 costly to check on every candidate document.
 
-Each test is answered by a GIN index on the documents (migration 0002), so
+Each test is answered by a GIN index on the documents (migrations 0002 and 0009), so
 the search reads only the documents that match. On SQLite the substring test
 reads the documents' one narrow table, with no join.
 

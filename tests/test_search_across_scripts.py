@@ -5,7 +5,9 @@ import pytest
 
 from cases import search, spellings
 from cases.filters import CaseFilter
-from cases.models import Case
+from cases.loader import FixtureError, load_fixture
+from cases.models import Case, Place, PlaceName
+from tests.test_loader import original, write
 
 KUNBOLAT = {"a8023r", "ha3c3r", "2n2181"}  # 2n2181 cites "Kumbolat’s brother, Baimurat Nauryzbek"
 BILASH = {"a8023r", "2n2181"}
@@ -184,3 +186,45 @@ def test_names_and_suggestions_cost_two_queries_each_however_many_terms(article,
             spellings.named(q)
         with django_assert_num_queries(2):
             spellings.near_spellings(q)
+
+
+# Loads -------------------------------------------------------------------------------
+
+
+def _place(data, slug):
+    return next(p for p in data["places"] if p["slug"] == slug)
+
+
+def test_a_place_name_added_by_a_later_load_finds_every_case_inside_the_place(article, fixture_dir):
+    assert found("Ақмешіт") == set()
+    data = original()
+    _place(data, "xinjiang")["names"].append({"name": "Ақмешіт", "kind": "former", "note": "a name for a test"})
+    load_fixture(write(fixture_dir, data))
+    assert found("Ақмешіт") == found("Aqmeshit") == XINJIANG
+    _place(data, "xinjiang")["names"].pop()
+    load_fixture(write(fixture_dir, data))
+    assert found("Ақмешіт") == set()
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ([{"name": "Алматы", "kind": "language"}, {"name": "Алматы", "kind": "former"}], "is listed twice"),
+        ([{"name": "Almaty", "kind": "former"}], "or is the place's own name"),
+        ([{"name": "Almaty City", "kind": "canonical"}], "the place's own name is its name field"),
+        ([{"name": "Alma-Ata", "kind": "former", "quote": "kazakh-anti-communist-heats-up-again#2"}], "quote"),
+    ],
+)
+def test_a_bad_place_name_is_refused_and_nothing_is_written(article, fixture_dir, names, message):
+    stored = list(PlaceName.objects.order_by("pk").values_list("place__slug", "name", "kind", "search_keys"))
+    data = original()
+    _place(data, "almaty")["names"] = names
+    with pytest.raises(FixtureError) as error:
+        load_fixture(write(fixture_dir, data))
+    assert "places[almaty].names" in str(error.value) and message in str(error.value)
+    assert list(PlaceName.objects.order_by("pk").values_list("place__slug", "name", "kind", "search_keys")) == stored
+
+
+def test_every_place_keeps_its_own_name_among_its_names(article):
+    for place in Place.objects.all():
+        assert place.names.filter(kind=PlaceName.Kind.CANONICAL).get().name == place.name

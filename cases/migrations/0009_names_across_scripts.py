@@ -62,6 +62,11 @@ class Migration(migrations.Migration):
             name='search_keys',
             field=models.TextField(default='', editable=False, help_text='Every key of the spelling (cases.names.search_keys), one a line: for matching, never shown.'),
         ),
+        migrations.AlterField(
+            model_name='searchdocument',
+            name='names',
+            field=models.TextField(help_text="Every key of every spelling of every involved person's name (as written, in Latin letters), one a line."),
+        ),
         migrations.AddField(
             model_name='searchdocument',
             name='keys',
