@@ -1,16 +1,20 @@
 """The people and places a search names, shown above the cases it finds, and near spellings when it finds nothing.
 
-``named(query)`` looks every term up in the spellings' keys (``PersonName`` and
-``PlaceName.search_keys``: as written, and in Latin letters), as the case
-search does: a term matches a spelling holding it or its Latin key. A person or
-place is shown when one of its spellings holds the most of the query's terms,
-with that spelling ("matched Кунболат"): the one that holds them as written
-when there is one, else the shortest. Two queries, whatever the query.
+``named(query, refs)`` looks every term up in the spellings' keys (``PersonName``
+and ``PlaceName.search_keys``: as written, and in Latin letters), as the case
+search does: a term matches a spelling holding it or its Latin key. It reads
+only the people of the cases ``refs`` (the page shown: a person or place the
+search names has its cases first, ranked by name) and the places they lie in
+and under, so it costs the same however large the archive. A person or place is
+shown when one of its spellings holds the most of the query's terms, with that
+spelling ("matched Кунболат"): the one that holds them as written when there
+is one, else the shortest. Three queries, whatever the query.
 
 ``near_spellings(query)`` is the "did you mean": the known spellings closest to
-the query's longer terms, compared by their Latin keys, one for each person or place. Candidates are the
-spellings sharing a few three-letter runs with a term (read by the same
-substring tests, so by a trigram index on PostgreSQL); the closest are
+the query's longer terms, compared by their Latin keys, one for each person or place.
+Candidates are the spellings sharing a few three-letter runs with a term (read
+by the same substring tests, so by a trigram index on PostgreSQL; on SQLite a
+read of every spelling, only when a search found nothing); the closest are
 chosen in Python, so both databases suggest the same. Two queries.
 """
 
@@ -20,12 +24,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .models import PersonName, PlaceName
+from .models import Case as CaseModel
+from .models import PersonName, PlaceName, path_ids
 from .names import latin_key
 from .search import _balanced, terms
 
 SHOWN = 8  # people or places shown above the cases, each
-CANDIDATES = 200  # spellings read to choose them from
+CANDIDATES = 200  # spellings read to choose them from (a page's people and places have fewer)
 NEAR_MIN_LENGTH = 4  # a shorter term is near too many spellings to suggest any
 NEAR_RUNS = 6  # three-letter runs of a term a candidate must share one of
 NEAR_CUTOFF = 0.7  # how close a suggestion must be (difflib's ratio of the Latin keys)
@@ -48,19 +53,26 @@ def _holds(term):
     return _balanced([Q(search_keys__contains=form) for form in _forms(term)], operator.or_)
 
 
-def named(query):
-    """The people and places whose spellings hold the most of ``query``'s terms, each with its best spelling."""
+def named(query, refs):
+    """The people and places of the cases ``refs`` whose spellings hold the most of ``query``'s terms, each with
+    its best spelling."""
     found = terms(query)
-    if not found:
+    if not found or not refs:
         return []
     score = _balanced(
         [Case(When(_holds(term), then=Value(1)), default=Value(0), output_field=IntegerField()) for term in found],
         operator.add,
     )
+    paths = CaseModel.objects.filter(ref__in=refs).values_list("place__path", flat=True)
+    places = {pk for path in paths for pk in path_ids(path or "")}
+    owners = (
+        (PersonName.objects.filter(person__involvements__case__ref__in=refs).distinct(), "person"),
+        (PlaceName.objects.filter(place_id__in=places), "place"),
+    )
     rows = []
-    for model, owner, kind in ((PersonName, "person", "person"), (PlaceName, "place", "place")):
+    for names, owner in owners:
         spellings = (
-            model.objects.annotate(score=score)
+            names.annotate(score=score)
             .filter(score__gt=0)
             .select_related(owner)
             .only("name", "language", "search_keys", f"{owner}__slug", f"{owner}__name", f"{owner}__kind")
@@ -70,7 +82,7 @@ def named(query):
             written = (spelling.search_keys.splitlines() or [""])[0]
             as_written = sum(term in written for term in found)
             rank = (spelling.score, as_written, -len(spelling.name))
-            rows.append((rank, Match(getattr(spelling, owner), spelling.name, kind, spelling.language)))
+            rows.append((rank, Match(getattr(spelling, owner), spelling.name, owner, spelling.language)))
     if not rows:
         return []
     best = max(rank[0] for rank, _ in rows)

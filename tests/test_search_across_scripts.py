@@ -136,11 +136,21 @@ def test_a_place_named_in_its_own_name_says_no_other_spelling(client, article):
     assert '<a href="/places/almaty/"><bdi>Almaty</bdi></a> <span class="fact-note">(city)</span>' in text
 
 
+def every_ref():
+    return list(Case.objects.values_list("ref", flat=True))
+
+
 def test_only_the_records_that_hold_the_most_terms_are_shown(article):
-    matched = {(m.kind, m.record.slug, m.spelling) for m in spellings.named("Serik Azhibai")}
+    matched = {(m.kind, m.record.slug, m.spelling) for m in spellings.named("Serik Azhibai", every_ref())}
     assert matched == {("person", "serik-azhibay", "Serik Azhibai")}
-    both = {m.record.slug for m in spellings.named("Serik")}
+    both = {m.record.slug for m in spellings.named("Serik", every_ref())}
     assert both == {"serik-azhibay", "serikzhan-bilash"}
+
+
+def test_only_the_people_and_places_of_the_cases_shown_are_named(article):
+    assert {m.record.slug for m in spellings.named("Serik", ["gvce2m"])} == {"serik-azhibay"}
+    assert {m.record.slug for m in spellings.named("Kazakh", ["2n2181"])} == {"ili"}
+    assert spellings.named("Serik", []) == []
 
 
 def test_a_search_that_names_no_one_shows_no_names(client, article):
@@ -177,13 +187,14 @@ def test_a_search_that_finds_cases_suggests_nothing(client, article):
     assert "Did you mean" not in client.get("/cases/", {"q": "Kunbolat"}).content.decode()
 
 
-def test_names_and_suggestions_cost_two_queries_each_however_many_terms(article, django_assert_num_queries):
+def test_names_cost_three_queries_and_suggestions_two_however_many_terms(article, django_assert_num_queries):
     many = " ".join(["Kunbolatt", "Almatty", "Nauryzbeck", "Шыңжаң", "新疆", "Äjıbai"] * 3)
     assert len(search.terms(many)) == 6
     words = " ".join(f"w{i}xyz" for i in range(search.MAX_TERMS))
     for q in ("Kunbolatt", many, words):
-        with django_assert_num_queries(2):
-            spellings.named(q)
+        refs = every_ref()
+        with django_assert_num_queries(3):
+            spellings.named(q, refs)
         with django_assert_num_queries(2):
             spellings.near_spellings(q)
 
