@@ -23,7 +23,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from jsonschema import Draft202012Validator
 
-from .models import Case, Detention, Person, PersonName, Place, Protest, Quote, RetiredRef, Source
+from .models import Case, Detention, Person, PersonName, Place, PlaceName, Protest, Quote, RetiredRef, Source
 from .names import search_key
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "fixture.schema.json"
@@ -36,6 +36,7 @@ MODELS = {"sources": Source, "places": Place, "people": Person, "cases": Case, "
 NESTED = {
     "sources": {"quotes": Quote},
     "people": {"names": PersonName},
+    "places": {"names": PlaceName},
     "cases": {"detention": Detention, "protest": Protest},
 }
 # Fixture fields stored in a column of another name.

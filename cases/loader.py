@@ -34,6 +34,7 @@ from .models import (
     PersonName,
     PersonRelation,
     Place,
+    PlaceName,
     Protest,
     RetiredRef,
     Source,
@@ -342,11 +343,12 @@ class _Checker:
             where = self.label("places", i, record, "slug")
             allowed = {
                 "slug", "name", "kind", "parent", "latitude", "longitude", "coordinates_basis", "description",
-                "description_quotes", "editorial", "modified",
+                "description_quotes", "editorial", "modified", "names",
             }  # fmt: skip
             if not self.keys(record, where, allowed):
                 continue
             self.check_description(record, where)
+            self.check_place_names(record, where)
             slug = self.slug(record, where)
             if slug:
                 if slug in self.places:
@@ -385,6 +387,24 @@ class _Checker:
                     break
                 seen.add(current)
                 current = self.places[current].get("parent")
+
+    def check_place_names(self, record, where):
+        """A place's other names: editorial, each once, none its own name."""
+        names = record.get("names", [])
+        if not isinstance(names, list):
+            self.error(f"{where}.names", "must be a list")
+            return
+        seen = {record.get("name")}
+        for j, name in enumerate(names):
+            nwhere = f"{where}.names[{j}]"
+            if not self.keys(name, nwhere, {"name", "kind", "language", "note"}):
+                continue
+            text = self.require(name, nwhere, "name")
+            if self.choice(name, nwhere, "kind", PlaceName.Kind) == PlaceName.Kind.CANONICAL:
+                self.error(f"{nwhere}.kind", "the place's own name is its name field")
+            if text in seen:
+                self.error(f"{nwhere}.name", f"{text!r} is listed twice, or is the place's own name")
+            seen.add(text)
 
     def check_people(self):
         for i, record in enumerate(self.data.get("people", [])):

@@ -216,6 +216,11 @@ class PersonName(models.Model):
     note = models.CharField(max_length=300, blank=True)
     # Derived by the loader with names.search_key(); the search looks names up by it.
     search_key = models.CharField(max_length=200, db_index=True, editable=False)
+    search_keys = models.TextField(
+        editable=False,
+        default="",
+        help_text="Every key of the spelling (cases.names.search_keys), one a line: for matching, never shown.",
+    )
 
     class Meta:
         ordering = ["person", "kind", "name"]
@@ -336,6 +341,36 @@ class Place(LoadedRecord):
         ids = self.path_ids
         by_id = Place.objects.in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id] or [self]
+
+
+class PlaceName(models.Model):
+    """A name of a place: its own (``Place.name``, kept here too so that every name is looked up alike),
+    in another language or script, or an older form ("Alma-Ata" for Almaty).
+
+    The others are editorial: added by the editors from outside the archived sources, so they claim
+    no passage. Finding a place by any of its names finds every case inside it.
+    """
+
+    class Kind(models.TextChoices):
+        CANONICAL = "canonical", "the place's name"
+        LANGUAGE = "language", "in another language"
+        FORMER = "former", "older form"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. kk-Cyrl, ru, zh-Hans.")
+    note = models.CharField(max_length=300, blank=True)
+    search_keys = models.TextField(
+        editable=False, help_text="Every key of the name (cases.names.search_keys), one a line: for matching."
+    )
+
+    class Meta:
+        ordering = ["place", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="placename_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class CaseQuerySet(models.QuerySet):
@@ -725,16 +760,22 @@ class SearchDocument(models.Model):
     the loader writes them. Each column is folded as the query is folded (case,
     accents, punctuation), so a match is a substring test on every database.
     On PostgreSQL the database also keeps ``vector``, the full-text vector of
-    ``text``, and GIN indexes created by migration 0002 (trigram on ``text``
-    and ``names``, full text on ``vector``) find the matching documents
+    ``text``, and GIN indexes created by migrations 0002 and 0009 (trigram on
+    ``text``, ``names`` and ``keys``, full text on ``vector``) find the matching documents
     without reading every row. Kept out of the case table so that list
     queries stay narrow.
     """
 
     case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
-    names = models.TextField(help_text="Every spelling of every involved person's name, one a line.")
+    names = models.TextField(
+        help_text="Every key of every spelling of every involved person's name (as written, in Latin letters), one a line."
+    )
     title = models.TextField()
     text = models.TextField(help_text="Ref, title, summary, place, names and cited quotes, one a line.")
+    keys = models.TextField(
+        default="",
+        help_text="The Latin key (cases.names.latin_key) of each line of text and of every name of its places.",
+    )
     vector = models.GeneratedField(
         expression=FullTextVector("text"), output_field=FullTextVectorField(), db_persist=True
     )

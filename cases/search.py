@@ -2,16 +2,19 @@
 
 Every case has a ``SearchDocument``, derived from its records by ``index_cases``
 (the loader calls it after writing; so do the test factories): the case's ref,
-title, summary and place, every spelling of every involved person's name (each
-``PersonName.search_key``), and the exact words of every quote the case cites.
+title, summary and place, every name of its place and of the places above it
+(``PlaceName.search_keys``), every spelling of every involved person's name
+(``PersonName.search_keys``), and the exact words of every quote the case
+cites; and ``keys``, the Latin key (``names.latin_key``) of each of them.
 
 A query is split into terms: each "quoted phrase", and each other word.
 Query and document are folded alike by ``normalize``: case and accents
 dropped (``names.search_key``), a few letters that do not decompose spelled
 plainly (ø, ł, đ…), punctuation turned into spaces. A case matches when every
-term is found in its document as a substring, so "Kumbolat" finds
-"Kumbolat’s", "kunbol" finds "Kunbolatuly" and "张霄" the Chinese spelling:
-the same on every database.
+term is found in its document as a substring, as folded or as its Latin key
+in the document's keys, so "Kumbolat" finds "Kumbolat’s", "kunbol" finds
+"Kunbolatuly", "张霄" the Chinese spelling, "Кунболат" and "Qunbolat" the
+Latin one and "Alma-Ata" every case inside Almaty: the same on every database.
 
 On PostgreSQL a term also matches by full-text search in the
 ``archive_search`` configuration (unaccent, then English stemming) against the
@@ -24,7 +27,7 @@ Similarity is a fallback, not a third way to match every term, because it is
 both loose (a common first name is "similar" to thousands of others) and
 costly to check on every candidate document.
 
-Each test is answered by a GIN index on the documents (migration 0002), so
+Each test is answered by a GIN index on the documents (migrations 0002 and 0009), so
 the search reads only the documents that match. On SQLite the substring test
 reads the documents' one narrow table, with no join.
 
@@ -50,8 +53,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 
-from .models import SEARCH_CONFIG, SearchDocument
-from .names import search_key
+from .models import SEARCH_CONFIG, SearchDocument, path_ids
+from .names import latin_key, search_key
 
 FUZZY_MIN_LENGTH = 4
 # A search holds at most this many terms (CaseFilter refuses more with a 400).
@@ -92,24 +95,35 @@ def normalize(text):
     return " ".join(search_key(text).translate(_PLAIN_LETTERS).translate(_WORDS_ONLY).split())
 
 
+class Term(str):
+    """A term of a query, folded as ``normalize`` folds it; ``key`` is its Latin key (``names.latin_key``),
+    read from the words as typed, so "Şıñjañ" keys as "shinjan" where its folded text is "sınjan"."""
+
+    def __new__(cls, typed):
+        term = super().__new__(cls, normalize(typed))
+        term.key = latin_key(typed)
+        return term
+
+
 def terms(query):
-    """The query's terms, folded and without repeats: each "quoted phrase" and each other word.
+    """The query's terms (``Term``), folded and without repeats: each "quoted phrase" and each other word.
 
     A word that punctuation splits is taken as its parts, without the
     one-letter ones when it has longer ones: "Kumbolat’s" is "kumbolat",
     "one-person" is "one" and "person".
     """
-    found = []
+    found = {}
     for phrase, word in _TERM.findall(query.translate(_QUOTE_MARKS)):
         if phrase:
-            candidates = [normalize(phrase)]
+            candidates = [Term(phrase)]
         else:
-            parts = normalize(word).split()
+            parts = [Term(part) for part in word.translate(_WORDS_ONLY).split()]
+            parts = [part for part in parts if part]
             candidates = [part for part in parts if len(part) > 1] or parts
         for term in candidates:
             if term and term not in found:
-                found.append(term)
-    return found
+                found[term] = term
+    return list(found)
 
 
 def plan(query, using="default"):
@@ -151,9 +165,9 @@ def matching_documents(query, using="default", planned=None):
         return documents.none()  # nothing to look for ("!!!"): nothing found, as ``matching`` says
     for term, near_miss in planned:
         if near_miss:
-            condition = Q(TrigramWordSimilar(F("names"), Value(term)))
+            condition = _either(Q(TrigramWordSimilar(F("names"), Value(spelling))) for spelling in _forms(term))
         else:
-            condition = _exact_match(term) if postgresql else Q(text__contains=term)
+            condition = _exact_match(term) if postgresql else _substring_match(term)
         documents = documents.filter(condition)
     return documents
 
@@ -187,7 +201,24 @@ def _balanced(items, combine):
 
 
 def _found_in(field, term):
-    return Case(When(**{f"{field}__contains": term}, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    found = _either(Q(**{f"{field}__contains": spelling}) for spelling in _forms(term))
+    return Case(When(found, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+
+def _forms(term):
+    """The term as folded and, when it differs, its Latin key."""
+    key = getattr(term, "key", latin_key(term))
+    return [term, key] if key and key != term else [term]
+
+
+def _either(conditions):
+    return _balanced(list(conditions), operator.or_)
+
+
+def _substring_match(term):
+    """The term as a substring of the folded text, or its Latin key of the documents' keys."""
+    key = getattr(term, "key", latin_key(term))
+    return Q(text__contains=term) | Q(keys__contains=key) if key else Q(text__contains=term)
 
 
 def _query(term):
@@ -199,8 +230,8 @@ def _query_any(found):
 
 
 def _exact_match(term):
-    """PostgreSQL: the term as a word (full text) or as a substring. Cheapest test first."""
-    return Q(SearchVectorExact(F("vector"), _query(term))) | Q(text__contains=term)
+    """PostgreSQL: the term as a word (full text) or as a substring (as folded, or its key). Cheapest test first."""
+    return Q(SearchVectorExact(F("vector"), _query(term))) | _substring_match(term)
 
 
 def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):
@@ -210,23 +241,24 @@ def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):
     and quotes. ``apps`` lets a migration pass its historical models.
     """
     CaseModel = apps.get_model("cases", "Case")
-    Citation = apps.get_model("cases", "Citation")
-    Involvement = apps.get_model("cases", "Involvement")
-    Document = apps.get_model("cases", "SearchDocument")
-    InvolvementQuote = Involvement._meta.get_field("quotes").remote_field.through
-
     ids = list(CaseModel.objects.order_by("pk").values_list("pk", flat=True))
     if case_ids is not None:
         wanted = set(case_ids)  # any number of them: no IN (...) that could pass a database's limit
         ids = [pk for pk in ids if pk in wanted]
+    if not ids:
+        return  # nothing to index; nor, in a migration before 0009 (run on an empty database), these models
+    Citation = apps.get_model("cases", "Citation")
+    Involvement = apps.get_model("cases", "Involvement")
+    PlaceName = apps.get_model("cases", "PlaceName")
+    Document = apps.get_model("cases", "SearchDocument")
+    InvolvementQuote = Involvement._meta.get_field("quotes").remote_field.through
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        spellings = defaultdict(set)
-        for case_id, key in Involvement.objects.filter(case_id__in=batch).values_list(
-            "case_id", "person__names__search_key"
+        spellings = defaultdict(set)  # each spelling's keys: as written, and in Latin letters
+        for case_id, keys in Involvement.objects.filter(case_id__in=batch).values_list(
+            "case_id", "person__names__search_keys"
         ):
-            if key:
-                spellings[case_id].add(normalize(key))
+            spellings[case_id].update(normalize(key) for key in (keys or "").splitlines())
         quotes = defaultdict(dict)  # an ordered set per case
         for case_id, exact in Citation.objects.filter(case_id__in=batch).values_list("case_id", "quote__exact"):
             quotes[case_id][exact] = None
@@ -235,17 +267,30 @@ def index_cases(case_ids=None, *, apps=global_apps, batch_size=500):
         ):
             quotes[case_id][exact] = None
 
+        rows = list(
+            CaseModel.objects.filter(pk__in=batch).values_list(
+                "pk", "ref", "title", "summary", "place__full_name", "place__path"
+            )
+        )
+        # Every other name of each case's place and of the places above it: finding a place finds what is inside.
+        place_keys = defaultdict(set)
+        above = {pk for *_, path in rows for pk in path_ids(path or "")}
+        for place_id, keys in PlaceName.objects.filter(place_id__in=above).values_list("place_id", "search_keys"):
+            place_keys[place_id].update(normalize(key) for key in keys.splitlines())
+
         documents = []
-        rows = CaseModel.objects.filter(pk__in=batch).values_list("pk", "ref", "title", "summary", "place__full_name")
-        for case_id, ref, title, summary, place in rows:
+        for case_id, ref, title, summary, place, path in rows:
             names = sorted(spellings[case_id] - {""})
-            lines = [normalize(part) for part in (ref, title, summary, place, *quotes[case_id])]
+            places = sorted({key for pk in path_ids(path or "") for key in place_keys[pk]} - {""})
+            written = [line for line in (ref, title, summary, place, *quotes[case_id]) if line]
+            lines = [normalize(line) for line in written]
             documents.append(
                 Document(
                     case_id=case_id,
                     names="\n".join(names),
                     title=normalize(title),
-                    text="\n".join(line for line in (*lines[:4], *names, *lines[4:]) if line),
+                    text="\n".join(line for line in (*lines[:4], *places, *names, *lines[4:]) if line),
+                    keys="\n".join(dict.fromkeys(filter(None, map(latin_key, (*written, *places, *names))))),
                 )
             )
         Document.objects.filter(case_id__in=batch).delete()

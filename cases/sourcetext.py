@@ -51,8 +51,8 @@ def _text(piece):
 
 def _open(span, first):
     if first:
-        return format_html('<mark id="q-{}" class="quote" data-quote="{}">', span.number, span.number)
-    return format_html('<mark class="quote quote-continued" data-quote="{}">', span.number)
+        return format_html('<mark id="q-{}" class="quote" data-quote="{}" dir="auto">', span.number, span.number)
+    return format_html('<mark class="quote quote-continued" data-quote="{}" dir="auto">', span.number)
 
 
 def _reference(span):

@@ -31,6 +31,7 @@ from .models import (
     PersonName,
     PersonRelation,
     Place,
+    PlaceName,
     Protest,
     Quote,
     RetiredRef,
@@ -38,7 +39,7 @@ from .models import (
     Statement,
     path_ids,
 )
-from .names import search_key
+from .names import search_key, stored_keys
 from .search import index_cases
 from .sentences import split
 
@@ -143,6 +144,7 @@ def write(data, texts, load, advance):
     )
 
     place_rows = _write_places(places, place_keys, advance)
+    _write_place_names(places, place_keys, place_rows)
     person_rows = _write_people(people, person_keys, advance)
     quote_ids, dropped_quotes = _write_sources(sources, source_keys, texts, person_rows, advance)
     _write_descriptions(people, person_keys, Person, person_rows, quote_ids)
@@ -219,6 +221,23 @@ def _write_places(records, keys, advance):
                   "depth", "full_name", "path"], batch_size=500
     )  # fmt: skip
     return {slug: place.pk for slug, place in rows.items()}
+
+
+def _write_place_names(records, keys, rows):
+    """The names of the places ``keys`` (their own, in other languages, older forms), written again."""
+    ids = [rows[slug] for slug in keys]
+    for chunk in _chunks(ids):
+        PlaceName.objects.filter(place_id__in=chunk).delete()
+    PlaceName.objects.bulk_create(
+        [
+            PlaceName(place_id=rows[slug], name=name["name"], kind=name["kind"], language=name.get("language", ""),
+                      note=name.get("note", ""), search_keys=stored_keys(name["name"]))
+            for slug in keys
+            for name in [{"name": records[slug]["name"], "kind": PlaceName.Kind.CANONICAL},
+                         *records[slug].get("names", [])]
+        ],
+        batch_size=500,
+    )  # fmt: skip
 
 
 def _depth(records, slug):
@@ -346,7 +365,7 @@ def _write_names(records, keys, rows, quotes):
         record = records[slug]
         names.append(
             PersonName(person_id=rows[slug], name=record["name"], kind=PersonName.Kind.CANONICAL,
-                       search_key=search_key(record["name"]))
+                       search_key=search_key(record["name"]), search_keys=stored_keys(record["name"]))
         )  # fmt: skip
         names += [
             PersonName(
@@ -357,6 +376,7 @@ def _write_names(records, keys, rows, quotes):
                 quote_id=quotes.get(name.get("quote")),
                 note=name.get("note", ""),
                 search_key=search_key(name["name"]),
+                search_keys=stored_keys(name["name"]),
             )
             for name in record.get("names", [])
         ]

@@ -18,11 +18,12 @@ from cases.models import (
     Person,
     PersonName,
     Place,
+    PlaceName,
     Protest,
     Quote,
     Source,
 )
-from cases.names import search_key
+from cases.names import search_key, stored_keys
 from cases.search import index_cases
 
 _counter = itertools.count(1)
@@ -100,6 +101,7 @@ def make_place(name=None, parent=None, kind=Place.Kind.CITY, **fields):
     )
     place.derive_tree_fields()
     place.save(update_fields=["depth", "full_name", "path"])
+    PlaceName.objects.create(place=place, name=name, kind=PlaceName.Kind.CANONICAL, search_keys=stored_keys(name))
     records_changed()
     return place
 
@@ -110,10 +112,20 @@ def make_person(name=None, spellings=(), **fields):
     person = Person.objects.create(
         slug=fields.pop("slug", f"person-{n}"), name=name, modified=fields.pop("modified", TODAY), **fields
     )
-    PersonName.objects.create(person=person, name=name, kind=PersonName.Kind.CANONICAL, search_key=search_key(name))
+    PersonName.objects.create(
+        person=person,
+        name=name,
+        kind=PersonName.Kind.CANONICAL,
+        search_key=search_key(name),
+        search_keys=stored_keys(name),
+    )
     for spelling in spellings:
         PersonName.objects.create(
-            person=person, name=spelling, kind=PersonName.Kind.ALIAS, search_key=search_key(spelling)
+            person=person,
+            name=spelling,
+            kind=PersonName.Kind.ALIAS,
+            search_key=search_key(spelling),
+            search_keys=stored_keys(spelling),
         )
     records_changed()
     return person

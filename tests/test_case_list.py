@@ -56,7 +56,7 @@ def test_the_list_shows_every_case_newest_first_with_what_a_row_needs(client, ar
     assert '<span class="date">1 or 2 February 2021</span>' in page  # the date as written
     assert '<span class="date">2018</span>' in page
     assert "Ili Kazakh Autonomous Prefecture, Xinjiang Uyghur Autonomous Region, China" in page
-    assert '<a href="/people/baibolat-kunbolat/">Baibolat Kunbolat</a> (protester)' in page
+    assert '<a href="/people/baibolat-kunbolat/" dir="auto">Baibolat Kunbolat</a> (protester)' in page
     assert "Showing all, newest first." in page
 
 

@@ -148,9 +148,10 @@ def test_the_misspelled_search_is_a_near_miss(archive):
 def test_a_search_evaluates_the_match_once(archive, client, django_assert_num_queries):
     name = search_terms()[0]
     # The version, the places of the menu and the facet, the matching rows, the page's rows and
-    # their people, the sources' statements that match. Found as written, so no query asks which
-    # terms are near misses.
-    with django_assert_num_queries(6) as captured:
+    # their people, the sources' statements that match, and the people and places the search names
+    # among the page's cases (their places' paths, the people's and the places' names). Found as
+    # written, so no query asks which terms are near misses.
+    with django_assert_num_queries(9) as captured:
         response = client.get("/cases/", {"q": name})
     assert response.status_code == 200
     assert len([q for q in captured.captured_queries if "cases_searchdocument" in q["sql"]]) == 1

@@ -1,7 +1,7 @@
 import pytest
 
 from cases.models import PersonName
-from cases.names import search_key
+from cases.names import latin_key, search_key, search_keys, stored_keys
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,53 @@ def test_search_key_folds_case_and_accents_but_keeps_letters():
     assert search_key("Nauryzbék") == search_key("NAURYZBEK") == "nauryzbek"
     assert search_key("  Serik   Azhibay ") == "serik azhibay"
     assert search_key("Күнболатұлы") == "күнболатұлы"
+
+
+# Keys across scripts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spellings", "key"),
+    [
+        # Kazakh Cyrillic, the 2021 Kazakh Latin alphabet, Russian and the usual English romanisations.
+        (["Әжібай", "Ажибай", "Äjıbai", "Azhibay", "Azhybay", "Ajibay", "AZHIBAI"], "ajibai"),
+        (["Баймұрат Наурызбек", "Баймурат Наурызбек", "Baımūrat Nauryzbek", "Baimurat Nauryzbek"], "baimuratnaurizbek"),
+        (["Күнболат", "Кунболат", "Künbolat", "Kunbolat", "Qunbolat"], "kunbolat"),
+        (["Серікжан Білаш", "Серикжан Билаш", "Serıkjan Bılaş", "Serikzhan Bilash"], "serikjanbilash"),
+        (["Шыңжаң", "Şıñjañ", "Shynzhang", "Shinjang", "Shinjan"], "shinjan"),
+        (["Қазақстан", "Казахстан", "Qazaqstan", "Kazakhstan"], "kazakstan"),
+        (["Жаңаөзен", "Jañaözen", "Zhanaozen"], "janaozen"),
+        (["Шымкент", "Şymkent", "Shymkent"], "shimkent"),
+        (["Ақтөбе", "Aqtöbe", "Aktobe"], "aktobe"),
+        (["Ұлы", "Ūly", "uly"], "uli"),
+        (["Шәкәрім", "Şäkärım", "Shakarim"], "shakarim"),
+        (["Ғабит", "Ğabit", "Gabit", "Ghabit"], "gabit"),
+        (["Чокан", "Çokan", "Chokan"], "chokan"),
+        (["İle", "Іле", "Ile"], "ile"),
+        (["Алматы", "Almaty", "ALMATY"], "almati"),
+        (["Алма-Ата", "Alma-Ata", "Alma Ata", "Almaata"], "almaata"),
+        (["新疆", "Xinjiang"], "xinjian"),
+        (["张霄", "張霄", "Zhang Xiao"], "janxiao"),
+    ],
+)
+def test_every_way_of_writing_a_name_has_one_latin_key(spellings, key):
+    assert {spelling: latin_key(spelling) for spelling in spellings} == dict.fromkeys(spellings, key)
+
+
+def test_a_spellings_keys_are_as_written_then_in_latin_letters():
+    assert search_keys("Әжібай") == ["әжібаи", "ajibai"]
+    assert search_keys("Kunbolat") == ["kunbolat"]  # one key when both are the same
+    assert stored_keys("Алма-Ата") == "алма-ата\nalmaata"
+
+
+def test_han_is_read_as_the_words_pinyin_not_character_by_character():
+    # 重 is "chong" in 重庆 (Chongqing), "zhong" (heavy) on its own.
+    assert latin_key("重庆") == "chonkin"  # chongqing, with ng and q folded
+    assert latin_key("重") == "jon"
+
+
+def test_keys_never_replace_a_name_shown(client, article):
+    """A person's page shows their spellings as attested, never a generated key."""
+    text = client.get("/people/serik-azhibay/").content.decode()
+    assert "Серік Әжібай" in text
+    assert "ajibai" not in text and "serikajibai" not in text

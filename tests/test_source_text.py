@@ -37,7 +37,7 @@ def test_markup_in_the_text_is_escaped():
 def test_a_quote_is_a_mark_with_its_anchor_followed_by_its_number():
     out = render("Before. The quote. After.", [Span(8, 18, 7)])
     assert out == [
-        'Before. <mark id="q-7" class="quote" data-quote="7">The quote.</mark>'
+        'Before. <mark id="q-7" class="quote" data-quote="7" dir="auto">The quote.</mark>'
         '<a class="quote-ref" href="#cited-q-7" aria-label="Passage 7: where the archive cites it">7</a> After.'
     ]
 

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views import View
 
-from .. import dates, overview, pages
+from .. import dates, overview, pages, spellings
 from ..facets import case_facets, search_listing, shown_places
 from ..filters import ROW_ORDERS, CaseFilter, DateMatch, Sort
 from ..models import Case, PersonName, Statement
@@ -106,6 +106,7 @@ class CaseListView(View):
             searching=bool(case_filter.form.cleaned_data.get("q")),
             near_misses=near_misses(case_filter),
             statements=matching_statements(case_filter),
+            **names_found(case_filter, query, list(page.object_list)),
         )
         return render(request, self.template_name, context)
 
@@ -119,6 +120,21 @@ def matching_statements(case_filter):
     if not q:
         return []
     return list(Statement.objects.matching(q)[:STATEMENTS_SHOWN])
+
+
+def names_found(case_filter, query, refs):
+    """For a search, the people and places it names among the cases ``refs`` shown (with the spelling that
+    matched) and, when it found no case, the nearest known spellings, each with the address of the list
+    searching for it."""
+    q = case_filter.form.cleaned_data.get("q")
+    if not q:
+        return {"names_matched": [], "suggestions": []}
+    suggestions = []
+    for spelling in [] if refs else spellings.near_spellings(q):
+        suggested = query.copy()
+        suggested["q"] = spelling
+        suggestions.append({"spelling": spelling, "query": suggested})
+    return {"names_matched": spellings.named(q, refs), "suggestions": suggestions}
 
 
 def near_misses(case_filter):
