@@ -88,8 +88,10 @@ def test_counting_a_place_and_date_filter_reads_only_indexes(archive):
     start, end = datetime.date(2015, 1, 1), datetime.date(2022, 12, 31)
     cases = Case.objects.within_place(region).filter(date_latest__gte=start, date_earliest__lte=end)
     text = plan(cases.values("kind").annotate(n=models.Count("pk")).order_by())
-    assert "case_place_span_idx" in text, text
-    assert "Index Only Scan" in text, text
+    # The cases are read from one of the indexes that hold both the place and the date span, or the date
+    # span alone joined with the places' path index: which one is the planner's choice for the data.
+    spans = ("case_place_span_idx", "case_date_span_idx")
+    assert any(f"Index Only Scan using {name} on cases_case" in text for name in spans), text
     assert_no_sequential_scan_of_cases(text)
 
 
