@@ -206,5 +206,7 @@ def test_readers_get_one_whole_load_while_loads_commit(live_server, archives, se
         for reader in readers:
             reader.join()
     assert wrong == [], f"{len(wrong)} of {len(seen)} answers were not one whole load: {wrong[:5]}"
-    for address in ADDRESSES:
-        assert {archive for seen_address, archive in seen if seen_address == address} == set(archives), address
+    # The reads met the loads: both archives were answered, and every address was asked. (Which address
+    # meets which load is the machine's timing: a busy machine may show one address a single archive.)
+    assert {archive for _address, archive in seen} == set(archives)
+    assert {address for address, _archive in seen} == set(ADDRESSES)
