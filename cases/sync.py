@@ -88,9 +88,6 @@ class Changes:
     def count(self):
         return {kind: {what: len(keys) for what, keys in whats.items()} for kind, whats in self.keys.items()}
 
-    def __bool__(self):
-        return any(keys for whats in self.keys.values() for keys in whats.values())
-
 
 def _plan(model, key, records, changes, kind, advance):
     """Split ``records`` (by key) into new and changed ones against the stored rows; note the retired keys.
